@@ -110,6 +110,10 @@ export interface KindDef {
   validateUpdate?(obj: KubeObject, old: KubeObject, ctx: StrategyContext): FieldErrorLike[];
   /** Validating admission webhooks of the real projects (KubeVirt's virtualmachine-validator…). */
   admit?(obj: KubeObject, old: KubeObject | undefined, op: Operation, ctx: StrategyContext): AdmissionResult;
+  /** Deletion waits for a controller even without metadata finalizers (namespaces: spec.finalizers). */
+  deletionPending?(obj: KubeObject): boolean;
+  /** Called on the object when its deletion starts (a namespace turns Terminating). */
+  markDeleting?(obj: KubeObject): void;
   /** Deletion: a grace period for graceful deletion (pods), or 0 / undefined for immediate deletion. */
   gracefulDeletionSeconds?(obj: KubeObject, requested: number | undefined): number;
 }

@@ -1,0 +1,18 @@
+// The OpenShift kinds the course uses: Routes, the Machine API and the cluster Network config.
+
+import type { KindDef } from '../types.ts';
+import { machineKind } from './machine.ts';
+import { machineHealthCheckKind } from './machinehealthcheck.ts';
+import { machineSetKind } from './machineset.ts';
+import { networkConfigKind } from './network.ts';
+import { routeKind } from './route.ts';
+
+export {
+  routeKind, applyRouteDefaults, validateRouteSpec, routeHostCell, routeServicesCell, routePortCell, routeTerminationCell, ROUTE_V1,
+} from './route.ts';
+export { machineKind, MACHINE_V1BETA1 } from './machine.ts';
+export { machineSetKind } from './machineset.ts';
+export { machineHealthCheckKind } from './machinehealthcheck.ts';
+export { networkConfigKind } from './network.ts';
+
+export const openshiftKinds: KindDef[] = [routeKind, machineKind, machineSetKind, machineHealthCheckKind, networkConfigKind];
