@@ -1,0 +1,66 @@
+// The in-process API client controllers use: the same RestStorage pipeline as
+// HTTP requests (defaults, validation, admission, managed fields), under the
+// controller's own user and field manager.
+
+import type { KubeObject } from '../api/object.ts';
+import type { DeleteOptions, PatchType, RestStorage, WriteResult } from '../api/rest-storage.ts';
+import { ApiError } from '../api/errors.ts';
+import type { KindDef } from '../kinds/types.ts';
+
+export class ClusterClient {
+  constructor(private readonly storage: RestStorage, readonly user: string, readonly fieldManager: string) {}
+
+  kind(resource: string): KindDef {
+    const k = this.storage.registry.kinds.find((d) => (d.group ? `${d.group}/${d.plural}` : d.plural) === resource);
+    if (!k) throw new Error(`unknown resource ${resource}`);
+    return k;
+  }
+
+  get(resource: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    return this.storage.get(resource, namespace, name);
+  }
+
+  list(resource: string, namespace?: string): KubeObject[] {
+    return this.storage.list(resource, namespace);
+  }
+
+  async create(resource: string, obj: KubeObject, subresource = ''): Promise<KubeObject> {
+    return (await this.storage.create(this.kind(resource), obj.metadata.namespace, obj, this.opts(subresource))).object;
+  }
+
+  async update(resource: string, obj: KubeObject): Promise<KubeObject> {
+    return (await this.storage.update(this.kind(resource), obj.metadata.namespace, obj.metadata.name!, obj, this.opts(''))).object;
+  }
+
+  async updateStatus(resource: string, obj: KubeObject): Promise<KubeObject> {
+    const kind = this.kind(resource);
+    const sub = kind.subresources?.status ? 'status' : '';
+    return (await this.storage.update(kind, obj.metadata.namespace, obj.metadata.name!, obj, this.opts(sub))).object;
+  }
+
+  async patch(resource: string, namespace: string | undefined, name: string, type: PatchType, patch: unknown, subresource = ''): Promise<KubeObject> {
+    const r: WriteResult = await this.storage.patch(this.kind(resource), namespace, name, type, patch, this.opts(subresource));
+    return r.object;
+  }
+
+  async delete(resource: string, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<KubeObject | undefined> {
+    try {
+      return (await this.storage.delete(this.kind(resource), namespace, name, options, this.opts(''))).object;
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 404) return undefined;
+      throw e;
+    }
+  }
+
+  private opts(subresource: string) {
+    return { user: this.user, fieldManager: this.fieldManager, fieldValidation: 'Ignore' as const, subresource };
+  }
+}
+
+export function isNotFound(e: unknown): boolean {
+  return e instanceof ApiError && e.code === 404;
+}
+
+export function isConflict(e: unknown): boolean {
+  return e instanceof ApiError && e.code === 409;
+}
