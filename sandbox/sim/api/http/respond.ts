@@ -1,0 +1,49 @@
+// Writing responses: JSON bodies, Status errors, warnings.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApiError, Errors, type Status } from '../errors.ts';
+
+export function sendJson(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+export function sendStatus(res: ServerResponse, err: ApiError): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  sendJson(res, err.code, err.status, err.headers);
+}
+
+export function successStatus(code: number, details?: Status['details']): Status {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code, ...(details ? { details } : {}) };
+}
+
+/** `Warning: 299 - "<text>"` headers, which kubectl prints as `Warning: <text>`. */
+export function warningHeaders(warnings: string[]): Record<string, string[]> | Record<string, never> {
+  if (!warnings.length) return {};
+  return { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`) };
+}
+
+export function setWarnings(res: ServerResponse, warnings: string[]): void {
+  if (warnings.length) res.setHeader('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+}
+
+/** Any thrown value as an ApiError: our own, or an internal error that says what broke. */
+export function toApiError(e: unknown): ApiError {
+  if (e instanceof ApiError) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  return Errors.internal(msg);
+}
+
+export function requestUserAgent(req: IncomingMessage): string {
+  return String(req.headers['user-agent'] ?? '');
+}
+
+/** The field manager the apiserver derives from the user agent when none is given ("kubectl", "node-fetch"…). */
+export function defaultFieldManager(userAgent: string): string {
+  const product = userAgent.split(' ')[0]?.split('/')[0];
+  return product ? product.slice(0, 128) : 'unknown';
+}
