@@ -1,0 +1,130 @@
+// One embedded cluster: its store, its API pipeline, its controllers and its
+// topology. The only place that wires controllers together.
+
+import { randomBytes } from 'node:crypto';
+import type { Clock } from './clock.ts';
+import { ObjectStore } from './store/object-store.ts';
+import { RestStorage } from './api/rest-storage.ts';
+import type { AdmissionPlugin } from './api/admission.ts';
+import type { KubeObject } from './api/object.ts';
+import { KindRegistry } from './kinds/registry.ts';
+import { ControllerRunner } from './runtime/controller.ts';
+import { ClusterClient } from './runtime/client.ts';
+import { EventRecorder, type EventSource } from './runtime/events.ts';
+import { ContainerLogs } from './runtime/container-logs.ts';
+import type { ControllerDeps } from './controllers/types.ts';
+import { garbageCollector } from './controllers/gc/controller.ts';
+import { namespaceController } from './controllers/namespace/controller.ts';
+import { serviceAccountController } from './controllers/serviceaccount/controller.ts';
+import { kubeletController } from './controllers/kubelet/controller.ts';
+import { bootstrapObjects, type Topology } from './topology.ts';
+import { allKinds, definitions } from './kinds/index.ts';
+
+export interface UserInfo {
+  username: string;
+  uid: string;
+  groups: string[];
+}
+
+export interface ClusterOptions {
+  name: string;
+  clock: Clock;
+  topology?: Partial<Topology>;
+  /** Write controller errors somewhere (default: nowhere). */
+  log?: (line: string) => void;
+  admissionPlugins?: AdmissionPlugin[];
+}
+
+let sharedRegistry: KindRegistry | undefined;
+
+/** The kinds every cluster serves; built once per process and shared, read-only. */
+export function clusterRegistry(): KindRegistry {
+  sharedRegistry ??= new KindRegistry(allKinds);
+  return sharedRegistry;
+}
+
+export class Cluster {
+  readonly name: string;
+  readonly clock: Clock;
+  readonly store: ObjectStore;
+  readonly registry: KindRegistry;
+  readonly storage: RestStorage;
+  readonly logs = new ContainerLogs();
+  readonly runner: ControllerRunner;
+  readonly topology: Topology;
+  /** Bearer tokens of this cluster's users. */
+  readonly tokens = new Map<string, UserInfo>();
+  readonly createdAt: number;
+
+  private constructor(opts: ClusterOptions) {
+    this.name = opts.name;
+    this.clock = opts.clock;
+    this.createdAt = opts.clock.now();
+    this.store = new ObjectStore();
+    this.registry = clusterRegistry();
+    this.storage = new RestStorage(this.store, this.registry, definitions, () => this.clock.now(), opts.admissionPlugins ?? []);
+    this.runner = new ControllerRunner(this.store, this.clock, opts.log);
+    this.topology = { workers: 3, controlPlanes: 3, ...opts.topology };
+  }
+
+  static async create(opts: ClusterOptions): Promise<Cluster> {
+    const c = new Cluster(opts);
+    await c.bootstrap();
+    c.startControllers();
+    return c;
+  }
+
+  private async bootstrap(): Promise<void> {
+    const client = this.client('system:apiserver', 'kube-apiserver');
+    for (const obj of bootstrapObjects(this.topology, this.clock.now())) {
+      const kind = this.registry.kind(...splitGvk(obj));
+      if (!kind) throw new Error(`bootstrap object of unknown kind ${obj.apiVersion} ${obj.kind}`);
+      await client.create(this.registry.storeKey(kind), obj);
+      if (obj.status !== undefined && kind.subresources?.status) {
+        const stored = client.get(this.registry.storeKey(kind), obj.metadata.namespace, obj.metadata.name!)!;
+        await client.updateStatus(this.registry.storeKey(kind), { ...structuredClone(stored), status: obj.status });
+      }
+    }
+  }
+
+  private startControllers(): void {
+    const deps = (name: string): ControllerDeps => ({
+      client: this.client(`system:serviceaccount:kube-system:${name}`, name),
+      clock: this.clock,
+      registry: this.registry,
+      recorder: (source: EventSource) => new EventRecorder(this.client(`system:serviceaccount:kube-system:${name}`, name), this.clock, source),
+      logs: this.logs,
+    });
+    this.runner.add(garbageCollector(deps('generic-garbage-collector')));
+    this.runner.add(namespaceController(deps('namespace-controller')));
+    this.runner.add(serviceAccountController(deps('service-account-controller')));
+    this.runner.add(kubeletController(deps('kubelet')));
+    this.runner.start();
+  }
+
+  /** An in-process client acting as `user`, writing with `fieldManager`. */
+  client(user: string, fieldManager: string): ClusterClient {
+    return new ClusterClient(this.storage, user, fieldManager);
+  }
+
+  /** Creates a user with a fresh bearer token; returns the token. */
+  addUser(username: string, groups: string[] = ['system:authenticated']): string {
+    const token = `sha256~${randomBytes(24).toString('base64url')}`;
+    this.tokens.set(token, { username, uid: randomBytes(16).toString('hex'), groups });
+    return token;
+  }
+
+  /** Waits until every controller queue is drained. */
+  settle(): Promise<void> {
+    return this.runner.settle();
+  }
+
+  stop(): void {
+    this.runner.stop();
+  }
+}
+
+function splitGvk(obj: KubeObject): [string, string, string] {
+  const i = obj.apiVersion.indexOf('/');
+  return i < 0 ? ['', obj.apiVersion, obj.kind] : [obj.apiVersion.slice(0, i), obj.apiVersion.slice(i + 1), obj.kind];
+}
