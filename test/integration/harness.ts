@@ -1,0 +1,113 @@
+// An embedded cluster on a loopback port with a manual clock, and the real
+// kubectl binary pointed at it through a private kubeconfig and HOME.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SimHost } from '../../sandbox/sim/host.ts';
+import { ManualClock } from '../../sandbox/sim/clock.ts';
+import type { Cluster } from '../../sandbox/sim/cluster.ts';
+import { listenApi, type ApiListener } from '../../sandbox/sim/api/http/listen.ts';
+import { kubeconfigYaml } from '../../sandbox/sim/kubeconfig.ts';
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Sim {
+  host: SimHost;
+  cluster: Cluster;
+  clock: ManualClock;
+  api: ApiListener;
+  dir: string;
+  kubeconfig: string;
+  token: string;
+  /** Runs kubectl to completion. */
+  kubectl(args: string[], opts?: { input?: string; env?: Record<string, string> }): Promise<RunResult>;
+  /** Starts kubectl and returns its handle (for -w and wait). */
+  kubectlStart(args: string[], opts?: { env?: Record<string, string> }): RunningCommand;
+  /** Advances the cluster clock and lets the controllers settle. */
+  advance(seconds: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface RunningCommand {
+  stdout(): string;
+  stderr(): string;
+  /** Resolves when stdout contains the text. */
+  waitForOutput(text: string | RegExp, timeoutMs?: number): Promise<void>;
+  kill(): void;
+  done: Promise<RunResult>;
+}
+
+export const KUBECTL = process.env.KUBECTL ?? 'kubectl';
+
+export async function startSim(opts: { workers?: number; controlPlanes?: number } = {}): Promise<Sim> {
+  const clock = new ManualClock(Date.now());
+  const host = new SimHost();
+  const cluster = await host.createCluster({ name: 'test', clock, topology: { workers: opts.workers ?? 3, controlPlanes: opts.controlPlanes ?? 1 } });
+  await cluster.settle();
+  const token = host.issueToken(cluster, 'kube:admin');
+  const api = await listenApi(host, { port: 0 });
+  const dir = mkdtempSync(join(tmpdir(), 'virtlab-it-'));
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(kubeconfig, kubeconfigYaml({ server: api.url, token, caPem: api.caPem }));
+  const env = (extra?: Record<string, string>): NodeJS.ProcessEnv => ({ ...process.env, HOME: dir, KUBECONFIG: kubeconfig, KUBECTL_EXTERNAL_DIFF: '', ...extra });
+
+  const kubectlStart = (args: string[], o: { env?: Record<string, string>; input?: string } = {}): RunningCommand => {
+    const child = spawn(KUBECTL, args, { env: env(o.env), stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    const waiters: { re: RegExp | string; resolve: () => void }[] = [];
+    const check = (): void => {
+      for (const w of [...waiters]) {
+        if (typeof w.re === 'string' ? out.includes(w.re) : w.re.test(out)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve();
+        }
+      }
+    };
+    child.stdout.on('data', (d) => { out += d; check(); });
+    child.stderr.on('data', (d) => { err += d; });
+    if (o.input !== undefined) child.stdin.end(o.input);
+    else child.stdin.end();
+    const done = new Promise<RunResult>((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, stdout: out, stderr: err })));
+    return {
+      stdout: () => out,
+      stderr: () => err,
+      kill: () => child.kill('SIGTERM'),
+      done,
+      waitForOutput: (re, timeoutMs = 20000) => new Promise<void>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`timed out waiting for ${String(re)} in kubectl output:\n${out}\nstderr:\n${err}`)), timeoutMs);
+        waiters.push({ re, resolve: () => { clearTimeout(t); resolve(); } });
+        check();
+      }),
+    };
+  };
+
+  return {
+    host, cluster, clock, api, dir, kubeconfig, token,
+    kubectl: (args, o = {}) => kubectlStart(args, o).done,
+    kubectlStart,
+    advance: async (seconds) => {
+      // Step through due timers one at a time so each controller reaction settles before the next.
+      const target = clock.now() + seconds * 1000;
+      for (;;) {
+        await cluster.settle();
+        const next = clock.nextDue();
+        if (next === undefined || next > target) break;
+        clock.advance((next - clock.now()) / 1000);
+      }
+      clock.advance((target - clock.now()) / 1000);
+      await cluster.settle();
+    },
+    close: async () => {
+      await api.close();
+      host.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
