@@ -11,7 +11,11 @@ export function buildProgram(io: CliIO): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .showHelpAfterError();
-  program.addCommand(simCommand(io));
+  for (const cmd of [simCommand(io)]) {
+    // Added commands don't inherit these settings: errors must reach main() as exceptions.
+    cmd.exitOverride().configureOutput({ writeOut: (t) => io.out(t), writeErr: (t) => io.err(t) }).showHelpAfterError();
+    program.addCommand(cmd);
+  }
   return program;
 }
 

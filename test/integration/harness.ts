@@ -31,13 +31,18 @@ export interface Sim {
   kubectlStart(args: string[], opts?: { env?: Record<string, string> }): RunningCommand;
   /** Advances the cluster clock and lets the controllers settle. */
   advance(seconds: number): Promise<void>;
+  /**
+   * Advances the clock step by step while a kubectl command runs, until it
+   * exits: for commands that wait on the cluster (drain, delete, wait).
+   */
+  advanceWhile(cmd: RunningCommand, stepSeconds?: number, maxSteps?: number): Promise<RunResult>;
   close(): Promise<void>;
 }
 
 export interface RunningCommand {
   stdout(): string;
   stderr(): string;
-  /** Resolves when stdout contains the text. */
+  /** Resolves when stdout or stderr contains the text. */
   waitForOutput(text: string | RegExp, timeoutMs?: number): Promise<void>;
   kill(): void;
   done: Promise<RunResult>;
@@ -63,15 +68,16 @@ export async function startSim(opts: { workers?: number; controlPlanes?: number 
     let err = '';
     const waiters: { re: RegExp | string; resolve: () => void }[] = [];
     const check = (): void => {
+      const both = out + err;
       for (const w of [...waiters]) {
-        if (typeof w.re === 'string' ? out.includes(w.re) : w.re.test(out)) {
+        if (typeof w.re === 'string' ? both.includes(w.re) : w.re.test(both)) {
           waiters.splice(waiters.indexOf(w), 1);
           w.resolve();
         }
       }
     };
     child.stdout.on('data', (d) => { out += d; check(); });
-    child.stderr.on('data', (d) => { err += d; });
+    child.stderr.on('data', (d) => { err += d; check(); });
     if (o.input !== undefined) child.stdin.end(o.input);
     else child.stdin.end();
     const done = new Promise<RunResult>((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, stdout: out, stderr: err })));
@@ -88,21 +94,33 @@ export async function startSim(opts: { workers?: number; controlPlanes?: number 
     };
   };
 
+  async function advance(seconds: number): Promise<void> {
+    // Step through due timers one at a time so each controller reaction settles before the next.
+    const target = clock.now() + seconds * 1000;
+    for (;;) {
+      await cluster.settle();
+      const next = clock.nextDue();
+      if (next === undefined || next > target) break;
+      clock.advance((next - clock.now()) / 1000);
+    }
+    clock.advance((target - clock.now()) / 1000);
+    await cluster.settle();
+  }
+
   return {
     host, cluster, clock, api, dir, kubeconfig, token,
     kubectl: (args, o = {}) => kubectlStart(args, o).done,
     kubectlStart,
-    advance: async (seconds) => {
-      // Step through due timers one at a time so each controller reaction settles before the next.
-      const target = clock.now() + seconds * 1000;
-      for (;;) {
-        await cluster.settle();
-        const next = clock.nextDue();
-        if (next === undefined || next > target) break;
-        clock.advance((next - clock.now()) / 1000);
+    advance,
+    advanceWhile: async (cmd, stepSeconds = 1, maxSteps = 120) => {
+      let finished = false;
+      void cmd.done.then(() => { finished = true; });
+      for (let i = 0; i < maxSteps && !finished; i++) {
+        await advance(stepSeconds);
+        // Give the kubectl process a moment to observe the change before time moves on.
+        await Promise.race([cmd.done, new Promise((r) => setTimeout(r, 150))]);
       }
-      clock.advance((target - clock.now()) / 1000);
-      await cluster.settle();
+      return cmd.done;
     },
     close: async () => {
       await api.close();

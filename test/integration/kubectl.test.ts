@@ -49,7 +49,8 @@ describe('kubectl against the embedded cluster', () => {
     const r = await sim.kubectl(['get', 'vm']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^NAME\s+AGE\s+STATUS\s+READY\n/);
-    assert.match(r.stdout, /web-1\s+\d+s\s+Stopped\s+False/);
+    // STATUS and READY stay blank until a VM controller reports status (issue 3).
+    assert.match(r.stdout, /^web-1\s+\d+s/m);
     const all = await sim.kubectl(['get', 'all']);
     assert.match(all.stdout, /virtualmachine\.kubevirt\.io\/web-1/);
   });
@@ -57,8 +58,8 @@ describe('kubectl against the embedded cluster', () => {
   it('rejects a VM with both running and runStrategy with the webhook message', async () => {
     const r = await sim.kubectl(['apply', '-f', m('vm-bad-strategy.yaml')]);
     assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /admission webhook "virtualmachine-validator\.kubevirt\.io" denied the request/);
-    assert.match(r.stderr, /Running and RunStrategy are mutually exclusive/);
+    // kubectl rebuilds the text from the causes of a webhook's 422, as on a real cluster.
+    assert.equal(r.stderr.trim(), 'The request is invalid: spec.running: Running and RunStrategy are mutually exclusive. Note that Running is deprecated, please use RunStrategy instead');
   });
 
   it('rejects unknown fields under strict validation and names the field', async () => {
@@ -68,16 +69,32 @@ describe('kubectl against the embedded cluster', () => {
   });
 
   it('apply --server-side creates, then removes what the manager no longer applies', async () => {
+    let r = await sim.kubectl(['apply', '--server-side', '-f', m('deployment.yaml')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'deployment.apps/web serverside-applied');
+    r = await sim.kubectl(['apply', '--server-side', '-f', m('deployment-v2.yaml')]);
+    assert.equal(r.code, 0, r.stderr);
+    r = await sim.kubectl(['get', 'deployment', 'web', '-o', 'json', '--show-managed-fields']);
+    const d = JSON.parse(r.stdout);
+    assert.deepEqual(d.spec.template.spec.containers.map((c: { name: string }) => c.name), ['main']);
+    assert.deepEqual(d.spec.template.spec.containers[0].env, [{ name: 'A', value: '1' }]);
+    assert.ok(d.metadata.managedFields.some((f: { manager: string; operation: string }) => f.manager === 'kubectl' && f.operation === 'Apply'));
+    // Another manager's value for an applied field is a conflict, shown with kubectl's help.
+    r = await sim.kubectl(['patch', 'deployment', 'web', '--type', 'merge', '-p', '{"spec":{"replicas":5}}']);
+    assert.equal(r.code, 0, r.stderr);
+    r = await sim.kubectl(['apply', '--server-side', '-f', m('deployment-v2.yaml')]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /Apply failed with 1 conflict: conflict with "kubectl-patch" using apps\/v1: \.spec\.replicas/);
+    r = await sim.kubectl(['apply', '--server-side', '--force-conflicts', '-f', m('deployment-v2.yaml')]);
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  it('a pod refuses to lose a container, as on a real cluster', async () => {
     let r = await sim.kubectl(['apply', '--server-side', '-f', m('pod.yaml')]);
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout.trim(), 'pod/applied-pod serverside-applied');
+    assert.equal(r.stdout.trim(), 'pod/applied-pod serverside-applied', r.stderr);
     r = await sim.kubectl(['apply', '--server-side', '-f', m('pod-v2.yaml')]);
-    assert.equal(r.code, 0, r.stderr);
-    r = await sim.kubectl(['get', 'pod', 'applied-pod', '-o', 'json']);
-    const p = JSON.parse(r.stdout);
-    assert.deepEqual(p.spec.containers.map((c: { name: string }) => c.name), ['main']);
-    assert.deepEqual(p.spec.containers[0].env, [{ name: 'A', value: '1' }]);
-    assert.ok(p.metadata.managedFields.some((f: { manager: string; operation: string }) => f.manager === 'kubectl' && f.operation === 'Apply'));
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /pod updates may not change fields other than `spec\.containers\[\*\]\.image`/);
   });
 
   it('create -f creates once and reports AlreadyExists the second time', async () => {
@@ -157,8 +174,7 @@ describe('kubectl against the embedded cluster', () => {
     let r = await sim.kubectl(['apply', '-f', '-'], { input: pod('waiter', 'worker-1') });
     assert.equal(r.code, 0, r.stderr);
     const wait = sim.kubectlStart(['wait', '--for=condition=Ready', 'pod/waiter', '--timeout=60s']);
-    await sim.advance(5);
-    r = await wait.done;
+    r = await sim.advanceWhile(wait);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout.trim(), 'pod/waiter condition met');
     r = await sim.kubectl(['get', 'pod', 'waiter', '-o', 'wide']);
@@ -243,8 +259,7 @@ describe('kubectl against the embedded cluster', () => {
     assert.match(r.stderr, /cannot delete Pods that declare no controller \(use --force to override\): default\/drained-a, default\/waiter/);
     const drain = sim.kubectlStart(['drain', 'worker-1', '--force', '--ignore-daemonsets']);
     await drain.waitForOutput(/evicting pod default\/(drained-a|waiter)/);
-    await sim.advance(3);
-    r = await drain.done;
+    r = await sim.advanceWhile(drain);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /pod\/drained-a evicted/);
     assert.match(r.stdout, /node\/worker-1 drained/);
@@ -256,8 +271,7 @@ describe('kubectl against the embedded cluster', () => {
   it('delete waits for a graceful pod deletion to finish', async () => {
     const del = sim.kubectlStart(['delete', 'pod', 'watched']);
     await del.waitForOutput('pod "watched" deleted');
-    await sim.advance(2);
-    const r = await del.done;
+    const r = await sim.advanceWhile(del);
     assert.equal(r.code, 0, r.stderr);
     const gone = await sim.kubectl(['get', 'pod', 'watched']);
     assert.match(gone.stderr, /Error from server \(NotFound\): pods "watched" not found/);

@@ -165,7 +165,7 @@ function renderValue(v: unknown): string {
 /** The cause message, as apimachinery's ErrorBody(): "Invalid value: \"x\": detail". */
 function causeMessage(e: FieldErrorLike): string {
   let s = typeTexts[e.type];
-  const showValue = !e.omitValue && e.value !== undefined && (e.type === 'Invalid' || e.type === 'NotSupported' || e.type === 'Duplicate');
+  const showValue = !e.omitValue && e.value !== undefined && (e.type === 'Invalid' || e.type === 'NotSupported' || e.type === 'Duplicate' || e.type === 'NotFound');
   if (showValue) s += `: ${renderValue(e.value)}`;
   if (e.detail) s += `: ${e.detail}`;
   return s;

@@ -5,7 +5,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { ApiError, Errors, formatFieldError, type FieldErrorLike, type StatusCause } from './errors.ts';
-import { isPlainObject, type KubeObject } from './object.ts';
+import { isPlainObject, type KubeObject, type ManagedFieldsEntry } from './object.ts';
 import { generateObjectName, validateObjectName } from './names.ts';
 import type { AdmissionPlugin, ClusterReader } from './admission.ts';
 import { ObjectStore, ResourceVersionTooOldError, StoreConflictError, type StoreEvent } from '../store/object-store.ts';
@@ -281,7 +281,8 @@ export class RestStorage implements ClusterReader {
     const now = this.now();
     meta.uid = randomUUID();
     meta.creationTimestamp = rfc3339(now);
-    meta.generation = 1;
+    if (kind.custom || kind.tracksGeneration) meta.generation = 1;
+    else delete meta.generation;
     delete meta.resourceVersion;
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
@@ -295,8 +296,8 @@ export class RestStorage implements ClusterReader {
     if (this.store.get(resourceKey(kind.group, kind.plural), meta.namespace, meta.name!)) {
       throw Errors.alreadyExists(kind.plural, kind.group, meta.name!);
     }
-    meta.managedFields = recordUpdate(undefined, obj, this.manager(opts, 'unknown'),
-      { apiVersion: apiVersionOf(kind), now: rfc3339(now), subresource: opts.subresource, ignoredRoots: [] }, this.schemaOf(kind), this.defs);
+    setManagedFields(obj, recordUpdate(undefined, obj, this.manager(opts, 'unknown'),
+      { apiVersion: apiVersionOf(kind), now: rfc3339(now), subresource: opts.subresource, ignoredRoots: [] }, this.schemaOf(kind), this.defs));
     if (opts.dryRun) return { object: obj, warnings, created: true };
     try {
       return { object: this.store.create(resourceKey(kind.group, kind.plural), obj), warnings, created: true };
@@ -360,7 +361,8 @@ export class RestStorage implements ClusterReader {
     const ctx = this.ctx(opts);
     kind.defaults?.(obj);
     if (sub === '') kind.prepareForUpdate?.(obj, old, ctx);
-    if (!sameSpec(obj, old)) obj.metadata.generation = (old.metadata.generation ?? 1) + 1;
+    if ((kind.custom || kind.tracksGeneration) && !sameSpec(obj, old)) obj.metadata.generation = (old.metadata.generation ?? 1) + 1;
+    if (meta.generation === undefined) delete meta.generation;
     await this.admit(kind, 'UPDATE', obj, old, opts, warnings);
     const errs = [...(kind.validate?.(obj, ctx) ?? []), ...(kind.validateUpdate?.(obj, old, ctx) ?? [])];
     if (errs.length) throw this.invalid(kind, obj, errs);
@@ -375,8 +377,8 @@ export class RestStorage implements ClusterReader {
     if (operation === 'Apply' && applied) {
       // serverSideApply already computed managed fields for the merged object.
     } else {
-      obj.metadata.managedFields = recordUpdate(old, obj, manager,
-        { apiVersion: apiVersionOf(kind), now: nowText, subresource: sub || undefined, ignoredRoots: this.ignoredRoots(kind, sub) }, schema, this.defs);
+      setManagedFields(obj, recordUpdate(old, obj, manager,
+        { apiVersion: apiVersionOf(kind), now: nowText, subresource: sub || undefined, ignoredRoots: this.ignoredRoots(kind, sub) }, schema, this.defs));
     }
     if (equalIgnoringVersion(obj, old)) return { object: old, warnings, created: false };
     if (opts.dryRun) return { object: { ...obj, metadata: { ...obj.metadata, resourceVersion: old.metadata.resourceVersion } }, warnings, created: false };
@@ -486,8 +488,8 @@ export class RestStorage implements ClusterReader {
    */
   async writeSubresource(kind: KindDef, next: KubeObject, old: KubeObject, opts: WriteOptions): Promise<KubeObject> {
     const obj = structuredClone(next);
-    obj.metadata.managedFields = recordUpdate(old, obj, this.manager(opts, 'unknown'),
-      { apiVersion: apiVersionOf(kind), now: rfc3339(this.now()), subresource: opts.subresource || undefined, ignoredRoots: [] }, this.schemaOf(kind), this.defs);
+    setManagedFields(obj, recordUpdate(old, obj, this.manager(opts, 'unknown'),
+      { apiVersion: apiVersionOf(kind), now: rfc3339(this.now()), subresource: opts.subresource || undefined, ignoredRoots: [] }, this.schemaOf(kind), this.defs));
     if (opts.dryRun) return obj;
     try {
       return this.store.update(resourceKey(kind.group, kind.plural), obj, old.metadata.resourceVersion);
@@ -546,6 +548,12 @@ export class RestStorage implements ClusterReader {
     if (opts.dryRun) return { object: next, removed: false };
     return { object: this.store.update(key, next, old.metadata.resourceVersion), removed: false };
   }
+}
+
+/** managedFields is omitted when no manager owns anything, as the apiserver does. */
+function setManagedFields(obj: KubeObject, entries: ManagedFieldsEntry[]): void {
+  if (entries.length) obj.metadata.managedFields = entries;
+  else delete obj.metadata.managedFields;
 }
 
 function admissionError(d: { webhook: string; code: number; reason?: string; message: string; causes?: StatusCause[] }): ApiError {

@@ -39,16 +39,18 @@ const AGE_COLUMN: PrinterColumn = {
   description: 'CreationTimestamp is a timestamp representing the server time when this object was created.',
 };
 
-const columnCache = new WeakMap<KindDef, { defs: TableColumnDefinition[]; columns: PrinterColumn[] }>();
+const columnCache = new WeakMap<KindDef, { defs: TableColumnDefinition[]; columns: PrinterColumn[]; ownName: boolean }>();
 
-function columnsOf(kind: KindDef): { defs: TableColumnDefinition[]; columns: PrinterColumn[] } {
+function columnsOf(kind: KindDef): { defs: TableColumnDefinition[]; columns: PrinterColumn[]; ownName: boolean } {
   let c = columnCache.get(kind);
   if (!c) {
     const columns = kind.printerColumns.length ? kind.printerColumns : [AGE_COLUMN];
-    const defs = [NAME_COLUMN, ...columns.map((p) => ({
+    // A kind that places its own name column (events: last, wide only) gets no leading NAME.
+    const ownName = columns.some((p) => p.format === 'name');
+    const defs = [...(ownName ? [] : [NAME_COLUMN]), ...columns.map((p) => ({
       name: p.name, type: p.type === 'date' ? 'date' : p.type, format: p.format ?? '', description: p.description ?? '', priority: p.priority ?? 0,
     }))];
-    c = { defs, columns };
+    c = { defs, columns, ownName };
     columnCache.set(kind, c);
   }
   return c;
@@ -63,8 +65,8 @@ function cellOf(col: PrinterColumn, obj: KubeObject, now: number): CellValue {
 }
 
 export function tableRow(kind: KindDef, obj: KubeObject, now: number, include: IncludeObject, tableApiVersion = 'meta.k8s.io/v1'): TableRow {
-  const { columns } = columnsOf(kind);
-  const cells: CellValue[] = [obj.metadata.name ?? ''];
+  const { columns, ownName } = columnsOf(kind);
+  const cells: CellValue[] = ownName ? [] : [obj.metadata.name ?? ''];
   for (const col of columns) cells.push(cellOf(col, obj, now));
   const row: TableRow = { cells };
   if (include === 'Object') row.object = obj;

@@ -94,6 +94,11 @@ export interface KindDef {
    * Default 'subdomain'.
    */
   nameValidation?: 'subdomain' | 'label' | 'label1035' | 'path-segment';
+  /**
+   * Whether metadata.generation is kept (bumped on spec changes). Custom kinds
+   * always do; among built-ins only workloads, PDBs, EndpointSlices and CRDs do.
+   */
+  tracksGeneration?: boolean;
   /** Human description of the kind, shown by `kubectl explain`. */
   description: string;
   /** Columns after NAME (NAME is always first and added by the server). Empty means NAME + AGE. */

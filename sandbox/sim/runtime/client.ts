@@ -32,6 +32,11 @@ export class ClusterClient {
     return (await this.storage.update(this.kind(resource), obj.metadata.namespace, obj.metadata.name!, obj, this.opts(''))).object;
   }
 
+  /** An update through a subresource that replaces part of the object (namespaces/finalize). */
+  async updateSubresource(resource: string, obj: KubeObject, subresource: string): Promise<KubeObject> {
+    return (await this.storage.update(this.kind(resource), obj.metadata.namespace, obj.metadata.name!, obj, this.opts(subresource))).object;
+  }
+
   async updateStatus(resource: string, obj: KubeObject): Promise<KubeObject> {
     const kind = this.kind(resource);
     const sub = kind.subresources?.status ? 'status' : '';

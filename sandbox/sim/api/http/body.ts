@@ -56,10 +56,13 @@ export function parseJson(buf: Buffer): unknown {
 }
 
 export function parseYaml(buf: Buffer): unknown {
-  const doc = parseDocument(buf.toString('utf8'), { prettyErrors: false, uniqueKeys: true });
+  const text = buf.toString('utf8');
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {
     const e = doc.errors[0];
-    const where = e.linePos?.[0] ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '';
+    const offset = e.pos?.[0];
+    const before = offset === undefined ? '' : text.slice(0, offset);
+    const where = offset === undefined ? '' : ` at line ${before.split('\n').length}, column ${offset - before.lastIndexOf('\n')}`;
     throw Errors.badRequest(`the request body is not valid YAML${where}: ${e.message.split('\n')[0]}`);
   }
   return doc.toJS({ maxAliasCount: 100 });

@@ -3,7 +3,7 @@
 
 import { createServer, type Server } from 'node:https';
 import { selfSignedCertificate, type ServingCertificate } from './tls.ts';
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { SimHost } from '../../host.ts';
 import { createApiHandler } from './server.ts';
 
@@ -26,7 +26,7 @@ export async function listenApi(host: SimHost, opts: { port?: number; address?: 
   // Long-lived watches must not be cut by Node's default request timeouts.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
-  const sockets = new Set<Socket>();
+  const sockets = new Set<Duplex>();
   server.on('connection', (s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));

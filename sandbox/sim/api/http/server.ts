@@ -60,7 +60,12 @@ async function handle(host: SimHost, req: IncomingMessage, res: ServerResponse, 
   if (path === '/api' || path === '/apis') return serveDiscoveryRoot(host, req, res, path, opts);
   if (path.startsWith('/openapi/')) return serveOpenApi(host, res, path, url);
 
-  const parts = path.split('/').slice(1).map(decodeURIComponent);
+  let parts: string[];
+  try {
+    parts = path.split('/').slice(1).map(decodeURIComponent);
+  } catch {
+    throw Errors.badRequest(`malformed percent-encoding in the request path ${JSON.stringify(url.pathname)}`);
+  }
   let group: string;
   let version: string;
   let rest: string[];
@@ -74,7 +79,7 @@ async function handle(host: SimHost, req: IncomingMessage, res: ServerResponse, 
     if (parts.length === 2) {
       const g = host.discovery.apiGroup(group);
       if (!g) throw notFoundPath();
-      return sendJson(res, 200, g);
+      return sendDoc(res, g);
     }
     version = parts[2];
     rest = parts.slice(3);
@@ -85,7 +90,7 @@ async function handle(host: SimHost, req: IncomingMessage, res: ServerResponse, 
   if (!rest.length) {
     const list = host.discovery.apiResourceList(group, version);
     if (!list) throw notFoundPath();
-    return sendJson(res, 200, list);
+    return sendDoc(res, list);
   }
 
   const info = parseResourcePath(group, version, rest, method, url.searchParams);
@@ -104,12 +109,13 @@ async function handle(host: SimHost, req: IncomingMessage, res: ServerResponse, 
   const special = info.subresource ? subresourceHandler(ctx) : virtualResourceHandler(ctx);
   if (special) return special();
   if (!kind) throw notFoundPath();
-  if (info.subresource && !(info.subresource === 'status' && kind.subresources?.status)) throw notFoundPath();
+  const extra = kind.extraSubresources?.find((x) => x.name === info.subresource);
+  if (info.subresource && !(info.subresource === 'status' && kind.subresources?.status) && !(extra && extra.verbs.includes(info.verb))) throw notFoundPath();
   if (kind.namespaced && info.namespace === undefined && info.verb !== 'list' && info.verb !== 'watch') {
     throw notFoundPath();
   }
   const verbs = kind.verbs ?? ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
-  if (!verbs.includes(info.verb) && !(info.subresource === 'status')) {
+  if (!verbs.includes(info.verb) && !info.subresource) {
     throw Errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
   }
   return serveResource(ctx, kind, info, storage, principal);
@@ -134,7 +140,12 @@ function serveDiscoveryRoot(host: SimHost, req: IncomingMessage, res: ServerResp
     return;
   }
   const address = opts.serverAddress?.() ?? `${req.headers.host ?? '127.0.0.1:6443'}`;
-  sendJson(res, 200, which === 'core' ? host.discovery.apiVersions(address) : host.discovery.apiGroupList());
+  sendDoc(res, which === 'core' ? host.discovery.apiVersions(address) : host.discovery.apiGroupList());
+}
+
+function sendDoc(res: ServerResponse, doc: { body: string; etag: string; contentType: string }): void {
+  res.writeHead(200, { 'Content-Type': doc.contentType, ETag: doc.etag, 'Content-Length': Buffer.byteLength(doc.body) });
+  res.end(doc.body);
 }
 
 function serveOpenApi(host: SimHost, res: ServerResponse, path: string, url: URL): void {

@@ -53,6 +53,11 @@ export function garbageCollector(deps: ControllerDeps): Controller {
     if (ev?.type !== 'DELETED' && (obj.metadata.ownerReferences?.length || obj.metadata.deletionTimestamp)) keys.push(self);
     if (ev?.type === 'DELETED' || obj.metadata.deletionTimestamp) {
       for (const d of dependents.get(obj.metadata.uid!) ?? []) keys.push(d);
+      // An owner in foreground deletion waits for its dependents: look at it again when one goes.
+      for (const o of obj.metadata.ownerReferences ?? []) {
+        const owner = byUid.get(o.uid);
+        if (owner) keys.push(refKey(owner));
+      }
     }
     return keys;
   }

@@ -24,7 +24,7 @@ export function namespaceController(deps: ControllerDeps): Controller {
     if (remaining > 0) return { requeueAfter: 1 };
     const spec = (ns.spec ?? {}) as { finalizers?: string[] };
     if (spec.finalizers?.length) {
-      await client.update('namespaces', { ...structuredClone(ns), spec: { ...spec, finalizers: [] } } as KubeObject);
+      await client.updateSubresource('namespaces', { ...structuredClone(ns), spec: { ...spec, finalizers: [] } } as KubeObject, 'finalize');
     }
   }
 

@@ -44,7 +44,7 @@ const version = obj({
 export const customResourceDefinitionKind: KindDef = {
   group: 'apiextensions.k8s.io', version: 'v1', kind: 'CustomResourceDefinition', plural: 'customresourcedefinitions',
   singular: 'customresourcedefinition', namespaced: false, shortNames: ['crd', 'crds'], categories: ['api-extensions'],
-  custom: false, verbs: ['get', 'list', 'watch'],
+  custom: false, tracksGeneration: true, verbs: ['get', 'list', 'watch'],
   subresources: { status: true },
   schemaName: 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition',
   schema: obj({

@@ -70,7 +70,7 @@ function validateDaemonSet(o: Parameters<NonNullable<KindDef['validate']>>[0]): 
 
 export const daemonSetKind: KindDef = {
   group: 'apps', version: 'v1', kind: 'DaemonSet', plural: 'daemonsets', singular: 'daemonset', namespaced: true,
-  shortNames: ['ds'], categories: ['all'], custom: false,
+  shortNames: ['ds'], categories: ['all'], custom: false, tracksGeneration: true,
   subresources: { status: true },
   schemaName: `${APPS}.DaemonSet`,
   schema: obj({

@@ -102,7 +102,7 @@ function validateDeployment(o: KubeObject): FieldErrors {
 
 export const deploymentKind: KindDef = {
   group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', singular: 'deployment', namespaced: true,
-  shortNames: ['deploy'], categories: ['all'], custom: false,
+  shortNames: ['deploy'], categories: ['all'], custom: false, tracksGeneration: true,
   subresources: { status: true, scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas' } },
   schemaName: `${APPS}.Deployment`,
   schema: obj({

@@ -59,7 +59,7 @@ function endpointsCell(slice: Record<string, unknown>): string {
 
 export const endpointSliceKind: KindDef = {
   group: 'discovery.k8s.io', version: 'v1', kind: 'EndpointSlice', plural: 'endpointslices', singular: 'endpointslice',
-  namespaced: true, custom: false,
+  namespaced: true, custom: false, tracksGeneration: true,
   schemaName: `${DISCOVERY}.EndpointSlice`,
   schema: obj({
     addressType: enumOf(ADDRESS_TYPES, 'IPv4, IPv6 or FQDN. Cannot be changed.'),

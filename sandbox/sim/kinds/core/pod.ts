@@ -271,9 +271,12 @@ function defaultPod(pod: KubeObject): void {
   // podIP/podIPs and hostIP/hostIPs are kept in step, like the v1 conversion does.
   if (pod.status && typeof pod.status === 'object') {
     const st = pod.status as Json;
+    // The QoS class is fixed at creation; a status write that drops it gets it back.
+    if (unset(st.qosClass)) st.qosClass = qosClass(s);
     for (const [single, plural] of [['podIP', 'podIPs'], ['hostIP', 'hostIPs']] as const) {
       const list = records(st[plural]);
-      if (!unset(st[single]) && !list.length) st[plural] = [{ ip: st[single] }];
+      // The single field wins when both are set and disagree (older kubelets write only it).
+      if (!unset(st[single]) && (!list.length || list[0].ip !== st[single])) st[plural] = [{ ip: st[single] }];
       else if (unset(st[single]) && list.length && !unset(list[0].ip)) st[single] = list[0].ip;
     }
   }

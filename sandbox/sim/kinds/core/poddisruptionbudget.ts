@@ -42,7 +42,7 @@ function validateBudget(o: KubeObject): FieldErrors {
 
 export const podDisruptionBudgetKind: KindDef = {
   group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', singular: 'poddisruptionbudget',
-  namespaced: true, shortNames: ['pdb'], custom: false,
+  namespaced: true, shortNames: ['pdb'], custom: false, tracksGeneration: true,
   subresources: { status: true },
   schemaName: `${POLICY}.PodDisruptionBudget`,
   schema: obj({

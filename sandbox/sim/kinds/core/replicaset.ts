@@ -36,7 +36,7 @@ definitions.define(`${APPS}.ReplicaSetStatus`, obj({
 
 export const replicaSetKind: KindDef = {
   group: 'apps', version: 'v1', kind: 'ReplicaSet', plural: 'replicasets', singular: 'replicaset', namespaced: true,
-  shortNames: ['rs'], categories: ['all'], custom: false,
+  shortNames: ['rs'], categories: ['all'], custom: false, tracksGeneration: true,
   subresources: { status: true, scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas' } },
   schemaName: `${APPS}.ReplicaSet`,
   schema: obj({

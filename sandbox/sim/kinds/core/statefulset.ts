@@ -135,7 +135,7 @@ function validateStatefulSetUpdate(o: KubeObject, old: KubeObject): FieldErrors 
 
 export const statefulSetKind: KindDef = {
   group: 'apps', version: 'v1', kind: 'StatefulSet', plural: 'statefulsets', singular: 'statefulset', namespaced: true,
-  shortNames: ['sts'], categories: ['all'], custom: false,
+  shortNames: ['sts'], categories: ['all'], custom: false, tracksGeneration: true,
   subresources: { status: true, scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas' } },
   schemaName: `${APPS}.StatefulSet`,
   schema: obj({
