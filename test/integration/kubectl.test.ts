@@ -201,6 +201,30 @@ describe('kubectl against the embedded cluster', () => {
     assert.equal(side.stdout.trim().split('\n').length, 1);
   });
 
+  it('logs -f follows a container until its pod is gone', async () => {
+    await sim.kubectl(['apply', '-f', '-'], { input: pod('follower', 'worker-0') });
+    await sim.advance(5);
+    const follow = sim.kubectlStart(['logs', '-f', 'follower']);
+    await follow.waitForOutput('ready for start up');
+    await sim.kubectl(['delete', 'pod', 'follower', '--wait=false']);
+    const r = await sim.advanceWhile(follow);
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  it('get lists CRDs and custom kinds of every API the course uses', async () => {
+    let r = await sim.kubectl(['get', 'crd']);
+    assert.match(r.stdout, /^virtualmachines\.kubevirt\.io\s+\d{4}-\d\d-\d\dT/m);
+    assert.match(r.stdout, /^ipaddresspools\.metallb\.io/m);
+    assert.doesNotMatch(r.stdout, /routes\.route\.openshift\.io/, 'Routes are served by openshift-apiserver, not a CRD');
+    await sim.kubectl(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'machine.openshift.io/v1beta1', kind: 'Machine', metadata: { name: 'm1', namespace: 'openshift-machine-api', labels: { 'machine.openshift.io/instance-type': 'm6i.xlarge' } }, spec: {} }) });
+    r = await sim.kubectl(['get', 'machines', '-A']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^NAMESPACE\s+NAME\s+PHASE\s+TYPE\s+REGION\s+ZONE\s+AGE/);
+    assert.match(r.stdout, /m1\s+m6i\.xlarge/);
+    r = await sim.kubectl(['get', 'events', '-A', '--field-selector', 'involvedObject.name=waiter']);
+    assert.match(r.stdout, /pod\/waiter\s+Started container main/);
+  });
+
   it('describe shows a pod with its events and a node with its lease', async () => {
     let r = await sim.kubectl(['describe', 'pod', 'waiter']);
     assert.equal(r.code, 0, r.stderr);

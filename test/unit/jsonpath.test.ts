@@ -147,3 +147,8 @@ test('quoted literals and keys support backslash escapes', () => {
   assert.deepEqual(run(".items[?(@.v=='it\\'s')].n", { items: [{ v: "it's", n: 1 }] }), [1]);
   assert.deepEqual(run(".m['a\\'b']", { m: { "a'b": 2 } }), [2]);
 });
+
+test('reads label keys with escaped dots, as the Machine API printer columns do', () => {
+  const obj = { metadata: { labels: { 'machine.openshift.io/instance-type': 'm6i.xlarge' } } };
+  assert.equal(evaluateColumn(".metadata.labels['machine\\.openshift\\.io/instance-type']", obj), 'm6i.xlarge');
+});

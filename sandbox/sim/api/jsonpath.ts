@@ -218,6 +218,8 @@ function unquote(body: string, quote: string, whole: string): string {
     }
     const n = body[++i];
     if (n !== undefined && SIMPLE_ESCAPES[n] !== undefined) out += SIMPLE_ESCAPES[n];
+    // A quoted key is read as a field name, where `\.` stands for a literal dot (label keys in Machine columns).
+    else if (n === '.') out += '.';
     else throw new Error(`invalid JSONPath ${JSON.stringify(whole)}: bad escape in ${quote}${body}${quote}`);
   }
   return out;
