@@ -3,8 +3,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, Errors, type Status } from '../errors.ts';
 
+// Stored objects are frozen, so their JSON never changes: serialise each once.
+const jsonCache = new WeakMap<object, string>();
+
+/** JSON of an object; cached for frozen (stored) objects. */
+export function objectJson(obj: object): string {
+  if (!Object.isFrozen(obj)) return JSON.stringify(obj);
+  let text = jsonCache.get(obj);
+  if (text === undefined) {
+    text = JSON.stringify(obj);
+    jsonCache.set(obj, text);
+  }
+  return text;
+}
+
 export function sendJson(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const text = typeof body === 'string' ? body : objectJson(body as object);
   res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }

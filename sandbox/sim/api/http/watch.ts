@@ -9,6 +9,7 @@ import type { KindDef } from '../../kinds/types.ts';
 import type { ListOptions, RestStorage } from '../rest-storage.ts';
 import type { StoreEvent } from '../../store/object-store.ts';
 import { ApiError } from '../errors.ts';
+import { objectJson } from './respond.ts';
 import { tableRow, toTable, type IncludeObject } from '../table.ts';
 import { apiVersionOf } from '../../kinds/types.ts';
 
@@ -41,7 +42,7 @@ export function serveWatch(res: ServerResponse, storage: RestStorage, w: WatchRe
   };
   const write = (type: string, object: unknown): void => {
     if (closed) return;
-    res.write(`${JSON.stringify({ type, object })}\n`);
+    res.write(`{"type":${JSON.stringify(type)},"object":${objectJson(object as object)}}\n`);
   };
   const inScope = (obj: KubeObject): boolean => w.namespace === undefined || obj.metadata.namespace === w.namespace;
   const matches = (obj: KubeObject | undefined): boolean => !!obj && inScope(obj) && storage.matches(kind, obj, w.filter);
