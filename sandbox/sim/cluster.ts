@@ -13,10 +13,7 @@ import { ClusterClient } from './runtime/client.ts';
 import { EventRecorder, type EventSource } from './runtime/events.ts';
 import { ContainerLogs } from './runtime/container-logs.ts';
 import type { ControllerDeps } from './controllers/types.ts';
-import { garbageCollector } from './controllers/gc/controller.ts';
-import { namespaceController } from './controllers/namespace/controller.ts';
-import { serviceAccountController } from './controllers/serviceaccount/controller.ts';
-import { kubeletController } from './controllers/kubelet/controller.ts';
+import { controllerFactories } from './controllers/index.ts';
 import { bootstrapObjects, type Topology } from './topology.ts';
 import { allKinds, definitions } from './kinds/index.ts';
 
@@ -88,17 +85,17 @@ export class Cluster {
   }
 
   private startControllers(): void {
-    const deps = (name: string): ControllerDeps => ({
-      client: this.client(`system:serviceaccount:kube-system:${name}`, name),
-      clock: this.clock,
-      registry: this.registry,
-      recorder: (source: EventSource) => new EventRecorder(this.client(`system:serviceaccount:kube-system:${name}`, name), this.clock, source),
-      logs: this.logs,
-    });
-    this.runner.add(garbageCollector(deps('generic-garbage-collector')));
-    this.runner.add(namespaceController(deps('namespace-controller')));
-    this.runner.add(serviceAccountController(deps('service-account-controller')));
-    this.runner.add(kubeletController(deps('kubelet')));
+    for (const f of controllerFactories) {
+      const user = `system:serviceaccount:${f.serviceAccount.namespace}:${f.serviceAccount.name}`;
+      const deps: ControllerDeps = {
+        client: this.client(user, f.serviceAccount.name),
+        clock: this.clock,
+        registry: this.registry,
+        recorder: (source: EventSource) => new EventRecorder(this.client(user, f.serviceAccount.name), this.clock, source),
+        logs: this.logs,
+      };
+      this.runner.add(f.create(deps));
+    }
     this.runner.start();
   }
 
