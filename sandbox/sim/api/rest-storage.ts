@@ -348,7 +348,7 @@ export class RestStorage implements ClusterReader {
     delete meta.selfLink;
     if (kind.subresources?.status) {
       if (sub === 'status') {
-        // The status strategy keeps everything but status (and lets metadata labels/annotations through like upstream? no: reset).
+        // The status strategy keeps everything but status, metadata included.
         const next: KubeObject = { ...structuredClone(old), status: obj.status };
         if (obj.status === undefined) delete next.status;
         obj = next;

@@ -30,8 +30,6 @@ export const VERSION_INFO = {
   platform: 'linux/amd64',
 };
 
-const UNAUTHENTICATED_PATHS = new Set(['/version', '/healthz', '/readyz', '/livez', '/version/']);
-
 export function createApiHandler(host: SimHost, opts: { serverAddress?: () => string } = {}): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     handle(host, req, res, opts).catch((e) => sendStatus(res, toApiError(e)));
@@ -43,13 +41,13 @@ async function handle(host: SimHost, req: IncomingMessage, res: ServerResponse, 
   const path = url.pathname.replace(/\/+$/, '') || '/';
   const method = req.method ?? 'GET';
 
+  // Version and health answer without a token, as they do for system:unauthenticated.
   if (path === '/version') return sendJson(res, 200, VERSION_INFO);
   if (path === '/healthz' || path === '/readyz' || path === '/livez' || path.startsWith('/healthz/') || path.startsWith('/readyz/') || path.startsWith('/livez/')) {
     res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
     res.end('ok');
     return;
   }
-  void UNAUTHENTICATED_PATHS;
 
   const principal = host.authenticate(req.headers.authorization);
   if (!principal) {
@@ -243,7 +241,6 @@ async function serveResource(ctx: HandlerContext, kind: KindDef, info: ResourceR
       const metadata: Record<string, unknown> = { resourceVersion: result.resourceVersion };
       if (result.continueToken) metadata.continue = result.continueToken;
       if (result.remaining !== undefined) metadata.remainingItemCount = result.remaining;
-      // Items of a list carry no apiVersion/kind in the real apiserver's JSON for built-ins; keeping them is harmless and CRDs do.
       return sendJson(res, 200, `{"kind":${JSON.stringify(`${kind.kind}List`)},"apiVersion":${JSON.stringify(apiVersion)},"metadata":${JSON.stringify(metadata)},"items":[${result.items.map(objectJson).join(',')}]}`);
     }
     case 'watch': {

@@ -102,7 +102,8 @@ async function evict(ctx: HandlerContext): Promise<void> {
   const pod = storage.read(kind, info.namespace, info.name!);
   const deleteOptions = (isPlainObject(body.deleteOptions) ? body.deleteOptions : {}) as Record<string, unknown>;
   const dryRun = Array.isArray(deleteOptions.dryRun) && deleteOptions.dryRun.includes('All');
-  const opts = { ...writeOptions(ctx.req, ctx.url.searchParams, ctx.principal, 'eviction'), dryRun: dryRun || writeOptions(ctx.req, ctx.url.searchParams, ctx.principal, 'eviction').dryRun };
+  const base = writeOptions(ctx.req, ctx.url.searchParams, ctx.principal, 'eviction');
+  const opts = { ...base, dryRun: dryRun || base.dryRun };
   const warnings: string[] = [];
   await storage.admitSubresource(kind, 'eviction', 'CREATE', { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: info.name!, namespace: info.namespace }, deleteOptions } as KubeObject, pod, opts, warnings);
 
@@ -166,7 +167,8 @@ async function podLog(ctx: HandlerContext): Promise<void> {
   const sinceTime = q.get('sinceTime');
   const limitBytes = q.get('limitBytes');
   const timestamps = q.get('timestamps') === 'true';
-  const fmt = (l: { time: number; text: string }): string => `${timestamps ? `${new Date(l.time).toISOString().replace('Z', '000000Z').replace(/\.(\d{3})000000Z$/, '.$1000000Z')} ` : ''}${l.text}\n`;
+  // The kubelet stamps lines with RFC 3339 nanoseconds.
+  const fmt = (l: { time: number; text: string }): string => `${timestamps ? `${new Date(l.time).toISOString().replace('Z', '000000Z')} ` : ''}${l.text}\n`;
   const lines = cluster.logs.read(pod.metadata.uid!, container, {
     tailLines: tail !== null ? Number(tail) : undefined,
     sinceTime: since !== null ? cluster.clock.now() - Number(since) * 1000 : sinceTime ? Date.parse(sinceTime) : undefined,
@@ -221,12 +223,13 @@ async function bind(ctx: HandlerContext): Promise<void> {
 async function createToken(ctx: HandlerContext): Promise<void> {
   const { info, storage, cluster } = ctx;
   const body = await readObject(ctx);
-  const sa = storage.read(storage.registry.resource('', 'v1', 'serviceaccounts')!, info.namespace, info.name!);
+  // The service account must exist.
+  storage.read(storage.registry.resource('', 'v1', 'serviceaccounts')!, info.namespace, info.name!);
   const spec = (body.spec ?? {}) as { expirationSeconds?: number; audiences?: string[] };
   const expiration = spec.expirationSeconds ?? 3600;
   if (expiration < 600) throw Errors.invalid('TokenRequest', 'authentication.k8s.io', info.name!, [{ type: 'Invalid', field: 'spec.expirationSeconds', value: expiration, detail: 'may not specify a duration less than 10 minutes' }]);
   const username = `system:serviceaccount:${info.namespace}:${info.name}`;
-  const token = ctx.cluster === cluster ? issueServiceAccountToken(ctx, username, info.namespace!) : '';
+  const token = issueServiceAccountToken(ctx, username, info.namespace!);
   const now = cluster.clock.now();
   sendJson(ctx.res, 201, {
     kind: 'TokenRequest',
@@ -235,7 +238,6 @@ async function createToken(ctx: HandlerContext): Promise<void> {
     spec: { audiences: spec.audiences ?? ['https://kubernetes.default.svc'], expirationSeconds: expiration, boundObjectRef: null },
     status: { token, expirationTimestamp: rfc3339(now + expiration * 1000) },
   });
-  void sa;
 }
 
 /** A token for a service account; the simulator's authenticator accepts it like any bearer token. */

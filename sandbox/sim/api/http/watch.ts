@@ -10,7 +10,7 @@ import type { ListOptions, RestStorage } from '../rest-storage.ts';
 import type { StoreEvent } from '../../store/object-store.ts';
 import { ApiError } from '../errors.ts';
 import { objectJson } from './respond.ts';
-import { tableRow, toTable, type IncludeObject } from '../table.ts';
+import { toTable, type IncludeObject } from '../table.ts';
 import { apiVersionOf } from '../../kinds/types.ts';
 
 export interface WatchRequest {
@@ -110,4 +110,3 @@ export function serveWatch(res: ServerResponse, storage: RestStorage, w: WatchRe
   onClose(finish);
 }
 
-export { tableRow };
