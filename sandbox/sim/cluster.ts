@@ -12,10 +12,13 @@ import { ControllerRunner } from './runtime/controller.ts';
 import { ClusterClient } from './runtime/client.ts';
 import { EventRecorder, type EventSource } from './runtime/events.ts';
 import { ContainerLogs } from './runtime/container-logs.ts';
+import { GuestRuntime } from './guest/runtime.ts';
 import type { ControllerDeps } from './controllers/types.ts';
 import { controllerFactories } from './controllers/index.ts';
 import { bootstrapObjects, type Topology } from './topology.ts';
 import { allKinds, definitions } from './kinds/index.ts';
+import { kubevirtEvictionPlugin } from './admission/kubevirt-eviction.ts';
+import { kubevirtMigrationPlugin } from './admission/kubevirt-migration.ts';
 
 export interface UserInfo {
   username: string;
@@ -48,6 +51,8 @@ export class Cluster {
   readonly storage: RestStorage;
   readonly logs = new ContainerLogs();
   readonly runner: ControllerRunner;
+  /** What runs inside VMI domains; on the cluster clock. */
+  readonly guests: GuestRuntime;
   readonly topology: Topology;
   /** Bearer tokens of this cluster's users. */
   readonly tokens = new Map<string, UserInfo>();
@@ -59,8 +64,9 @@ export class Cluster {
     this.createdAt = opts.clock.now();
     this.store = new ObjectStore();
     this.registry = clusterRegistry();
-    this.storage = new RestStorage(this.store, this.registry, definitions, () => this.clock.now(), opts.admissionPlugins ?? []);
+    this.storage = new RestStorage(this.store, this.registry, definitions, () => this.clock.now(), opts.admissionPlugins ?? this.defaultAdmissionPlugins());
     this.runner = new ControllerRunner(this.store, this.clock, opts.log);
+    this.guests = new GuestRuntime(this.clock);
     this.topology = { workers: 3, controlPlanes: 3, ...opts.topology };
   }
 
@@ -93,10 +99,21 @@ export class Cluster {
         registry: this.registry,
         recorder: (source: EventSource) => new EventRecorder(this.client(user, f.serviceAccount.name), this.clock, source),
         logs: this.logs,
+        guests: this.guests,
       };
       this.runner.add(f.create(deps));
     }
     this.runner.start();
+  }
+
+  /** The cluster-level admission plugins (KubeVirt's webhooks that read or write other objects). */
+  private defaultAdmissionPlugins(): AdmissionPlugin[] {
+    // virt-api marks VMIs for evacuation as its own service account.
+    const virtApi = (): ClusterClient => this.client('system:serviceaccount:openshift-cnv:kubevirt-apiserver', 'virt-api');
+    return [
+      kubevirtEvictionPlugin(async (vmi) => { await virtApi().update('kubevirt.io/virtualmachineinstances', vmi); }),
+      kubevirtMigrationPlugin(),
+    ];
   }
 
   /** An in-process client acting as `user`, writing with `fieldManager`. */

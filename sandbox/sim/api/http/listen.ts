@@ -6,6 +6,7 @@ import { selfSignedCertificate, type ServingCertificate } from './tls.ts';
 import type { Duplex } from 'node:stream';
 import type { SimHost } from '../../host.ts';
 import { createApiHandler } from './server.ts';
+import { consoleUpgradeHandler } from './console.ts';
 
 export interface ApiListener {
   server: Server;
@@ -26,6 +27,7 @@ export async function listenApi(host: SimHost, opts: { port?: number; address?: 
   // Long-lived watches must not be cut by Node's default request timeouts.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
+  server.on('upgrade', consoleUpgradeHandler(host));
   const sockets = new Set<Duplex>();
   server.on('connection', (s) => {
     sockets.add(s);
