@@ -23,6 +23,7 @@ import { recordUpdate, serverSideApply, ApplyConflictError, conflictStatusCauses
 import { rfc3339 } from './age.ts';
 import { matchesLabels, type LabelSelector } from '../store/label-selector.ts';
 import { matchesFields, type FieldRequirement } from '../store/field-selector.ts';
+import { evictPod, type EvictionRequest, type EvictionResult } from './eviction.ts';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -480,6 +481,14 @@ export class RestStorage implements ClusterReader {
   /** Admission for a subresource request that is not an object write (pods/eviction). */
   async admitSubresource(kind: KindDef, subresource: string, op: Operation, obj: KubeObject, old: KubeObject | undefined, opts: WriteOptions, warnings: string[]): Promise<void> {
     await this.admit(kind, op, obj, old, { ...opts, subresource }, warnings);
+  }
+
+  /**
+   * pods/eviction: admission on the subresource, the PodDisruptionBudget check,
+   * then a graceful delete with the Eviction's deleteOptions (see eviction.ts).
+   */
+  evictPod(namespace: string | undefined, name: string, eviction: EvictionRequest, opts: WriteOptions): Promise<EvictionResult> {
+    return evictPod(this, namespace, name, eviction, opts);
   }
 
   /**

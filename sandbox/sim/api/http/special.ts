@@ -15,11 +15,11 @@ import type { ResourceRequest } from './request-info.ts';
 import { decodeObjectBody, readBody } from './body.ts';
 import { sendJson, setWarnings, successStatus } from './respond.ts';
 import { writeOptions } from './server.ts';
-import { fromLabelSelectorObject, matchesLabels } from '../../store/label-selector.ts';
 import { customResourceDefinitions } from '../crd.ts';
 import { definitions } from '../../kinds/index.ts';
 import { toTable, wantsTable } from '../table.ts';
 import { rfc3339 } from '../age.ts';
+import { kubevirtSubresourceHandler } from './kubevirt-subresources.ts';
 
 export interface HandlerContext {
   req: IncomingMessage;
@@ -37,6 +37,7 @@ type Handler = () => Promise<void>;
 
 export function subresourceHandler(ctx: HandlerContext): Handler | undefined {
   const { info } = ctx;
+  if (info.group === 'subresources.kubevirt.io') return kubevirtSubresourceHandler(ctx);
   const key = `${info.group}/${info.resource}/${info.subresource}`;
   switch (key) {
     case '/pods/eviction':
@@ -73,70 +74,17 @@ function podKind(ctx: HandlerContext): KindDef {
 
 // ---- pods/eviction --------------------------------------------------------
 
-interface Pdb {
-  metadata: { name: string };
-  spec: { minAvailable?: number | string; maxUnavailable?: number | string; selector?: unknown };
-}
-
-function scaled(v: number | string, total: number, roundUp: boolean): number {
-  if (typeof v === 'number') return v;
-  const pct = Number(v.replace('%', '')) / 100;
-  return roundUp ? Math.ceil(pct * total) : Math.floor(pct * total);
-}
-
-function podReady(p: KubeObject): boolean {
-  const conds = ((p.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions) ?? [];
-  return conds.some((c) => c.type === 'Ready' && c.status === 'True') && !p.metadata.deletionTimestamp;
-}
-
 /**
- * The Eviction API: admission plugins (KubeVirt's eviction webhook) first, then
- * the PodDisruptionBudget check, then a normal delete with the given options.
+ * The Eviction API: the body's name must match the URL; admission, the
+ * PodDisruptionBudget check and the delete are RestStorage.evictPod's.
  */
 async function evict(ctx: HandlerContext): Promise<void> {
   const { info, storage } = ctx;
   const body = await readObject(ctx);
   const meta = (body.metadata ?? {}) as { name?: string };
   if (meta.name && meta.name !== info.name) throw Errors.badRequest('name in URL does not match name in Eviction object');
-  const kind = podKind(ctx);
-  const pod = storage.read(kind, info.namespace, info.name!);
   const deleteOptions = (isPlainObject(body.deleteOptions) ? body.deleteOptions : {}) as Record<string, unknown>;
-  const dryRun = Array.isArray(deleteOptions.dryRun) && deleteOptions.dryRun.includes('All');
-  const base = writeOptions(ctx.req, ctx.url.searchParams, ctx.principal, 'eviction');
-  const opts = { ...base, dryRun: dryRun || base.dryRun };
-  const warnings: string[] = [];
-  await storage.admitSubresource(kind, 'eviction', 'CREATE', { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: info.name!, namespace: info.namespace }, deleteOptions } as KubeObject, pod, opts, warnings);
-
-  const phase = (pod.status as { phase?: string } | undefined)?.phase;
-  const exempt = phase === 'Pending' || phase === 'Succeeded' || phase === 'Failed' || !!pod.metadata.deletionTimestamp;
-  if (!exempt) {
-    const pdbKind = storage.registry.resource('policy', 'v1', 'poddisruptionbudgets')!;
-    const pdbs = (storage.list(pdbKind, info.namespace) as unknown as Pdb[]).filter((b) => {
-      const sel = fromLabelSelectorObject(b.spec.selector as Parameters<typeof fromLabelSelectorObject>[0]);
-      return sel !== null && sel.length > 0 && matchesLabels(sel, pod.metadata.labels);
-    });
-    if (pdbs.length > 1) throw Errors.internal('This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.');
-    if (pdbs.length === 1) {
-      const b = pdbs[0];
-      const sel = fromLabelSelectorObject(b.spec.selector as Parameters<typeof fromLabelSelectorObject>[0])!;
-      const pods = storage.list(kind, info.namespace).filter((p) => matchesLabels(sel, p.metadata.labels));
-      const healthy = pods.filter(podReady).length;
-      const desired = b.spec.minAvailable !== undefined
-        ? scaled(b.spec.minAvailable, pods.length, true)
-        : pods.length - scaled(b.spec.maxUnavailable ?? 0, pods.length, false);
-      // A pod that is not ready does not count against the budget.
-      if (podReady(pod) && healthy - 1 < desired) {
-        throw Errors.tooManyRequests("Cannot evict pod as it would violate the pod's disruption budget.", [
-          { reason: 'DisruptionBudget', message: `The disruption budget ${b.metadata.name} needs ${desired} healthy pods and has ${healthy} currently` },
-        ]);
-      }
-    }
-  }
-  await storage.delete(kind, info.namespace, info.name!, {
-    gracePeriodSeconds: typeof deleteOptions.gracePeriodSeconds === 'number' ? deleteOptions.gracePeriodSeconds : undefined,
-    preconditions: isPlainObject(deleteOptions.preconditions) ? deleteOptions.preconditions as { uid?: string } : undefined,
-    dryRun: opts.dryRun,
-  }, opts);
+  const { warnings } = await storage.evictPod(info.namespace, info.name!, { deleteOptions }, writeOptions(ctx.req, ctx.url.searchParams, ctx.principal, 'eviction'));
   setWarnings(ctx.res, warnings);
   sendJson(ctx.res, 201, successStatus(201));
 }
