@@ -25,6 +25,8 @@ export interface Watch {
 export interface Controller {
   name: string;
   watches: Watch[];
+  /** Non-API event sources (a guest changed state): each gets an enqueue function and returns its unsubscribe. */
+  sources?: ((enqueue: (key: string) => void) => () => void)[];
   reconcile(key: string): Promise<ReconcileResult | void>;
 }
 
@@ -57,6 +59,7 @@ export class ControllerRunner {
         const initial = w.resource === '*' ? this.store.resources() : [w.resource];
         for (const res of initial) for (const obj of this.store.list(res)) for (const key of w.map(obj, undefined)) r.queue.add(key);
       }
+      for (const source of r.controller.sources ?? []) r.stops.push(source((key) => r.queue.add(key)));
       void this.work(r);
     }
   }
