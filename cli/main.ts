@@ -2,6 +2,7 @@
 
 import { Command, CommanderError } from 'commander';
 import { simCommand } from './commands/sim.ts';
+import { faultCommand } from './commands/fault.ts';
 import type { CliIO } from './io.ts';
 import { processIO } from './io.ts';
 
@@ -11,7 +12,7 @@ export function buildProgram(io: CliIO): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .showHelpAfterError();
-  for (const cmd of [simCommand(io)]) {
+  for (const cmd of [simCommand(io), faultCommand(io)]) {
     // Added commands don't inherit these settings: errors must reach main() as exceptions.
     cmd.exitOverride().configureOutput({ writeOut: (t) => io.out(t), writeErr: (t) => io.err(t) }).showHelpAfterError();
     program.addCommand(cmd);

@@ -5,5 +5,6 @@ import type { KindDef } from './types.ts';
 import { kubevirtKinds } from './kubevirt/index.ts';
 import { metallbKinds } from './metallb/index.ts';
 import { openshiftKinds } from './openshift/index.ts';
+import { faultKind } from './sim/fault.ts';
 
-export const customKinds: KindDef[] = [...kubevirtKinds, ...metallbKinds, ...openshiftKinds];
+export const customKinds: KindDef[] = [...kubevirtKinds, ...metallbKinds, ...openshiftKinds, faultKind];

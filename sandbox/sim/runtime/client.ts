@@ -4,7 +4,8 @@
 
 import type { KubeObject } from '../api/object.ts';
 import type { DeleteOptions, PatchType, RestStorage, WriteResult } from '../api/rest-storage.ts';
-import { ApiError } from '../api/errors.ts';
+import { ApiError, Errors } from '../api/errors.ts';
+import { rfc3339 } from '../api/age.ts';
 import type { KindDef } from '../kinds/types.ts';
 
 export class ClusterClient {
@@ -55,6 +56,37 @@ export class ClusterClient {
       if (e instanceof ApiError && e.code === 404) return undefined;
       throw e;
     }
+  }
+
+  /**
+   * POST pods/{name}/eviction: the same admission (eviction webhooks) and
+   * PodDisruptionBudget path as the HTTP handler. Throws the ApiError a client
+   * would get (429 TooManyRequests when a budget or webhook refuses).
+   */
+  async evict(namespace: string, name: string, deleteOptions: { gracePeriodSeconds?: number; preconditions?: { uid?: string }; dryRun?: string[] } = {}): Promise<void> {
+    await this.storage.evictPod(namespace, name, { deleteOptions: { ...deleteOptions } }, this.opts('eviction'));
+  }
+
+  /**
+   * POST pods/binding, as the scheduler does: sets spec.nodeName and
+   * PodScheduled=True, only on a pod with no node that is not being deleted
+   * (409 Conflict otherwise), like the apiserver's BindingREST.
+   */
+  async bind(namespace: string, name: string, node: string): Promise<KubeObject> {
+    const kind = this.kind('pods');
+    const pod = this.storage.read(kind, namespace, name);
+    const spec = (pod.spec ?? {}) as { nodeName?: string };
+    if (pod.metadata.deletionTimestamp) throw Errors.conflict('pods', '', name, 'pod is being deleted, cannot be assigned to a host');
+    if (spec.nodeName) throw Errors.conflict('pods', '', name, `pod ${name} is already assigned to node "${spec.nodeName}"`);
+    const updated = structuredClone(pod);
+    (updated.spec as { nodeName?: string }).nodeName = node;
+    const st = (updated.status ?? {}) as { conditions?: { type: string }[] };
+    st.conditions = [
+      ...(st.conditions ?? []).filter((c) => c.type !== 'PodScheduled'),
+      { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(this.storage.now()) } as { type: string },
+    ];
+    updated.status = st;
+    return this.storage.writeSubresource(kind, updated, pod, this.opts('binding'));
   }
 
   private opts(subresource: string) {
