@@ -55,5 +55,4 @@ export const controllerFactories: ControllerFactory[] = [
   { serviceAccount: { namespace: 'openshift-machine-api', name: 'machine-api-controllers' }, create: machineDrainController },
   { serviceAccount: { namespace: 'openshift-machine-api', name: 'machine-api-controllers' }, create: machineSetController },
   { serviceAccount: { namespace: 'openshift-machine-api', name: 'machine-api-controllers' }, create: machineHealthCheckController },
-  // New controllers: add one line each here (scheduler, node-lifecycle, vm, vmi, virt-handler, migration, evacuation, machine, machineset, mhc, fault).
 ];
