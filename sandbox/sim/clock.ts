@@ -1,6 +1,13 @@
 // Every simulated delay goes through a Clock. The real clock runs delays
 // `timeScale` times faster while timestamps stay wall-clock; the manual clock
 // only moves when a test advances it, so no test sleeps.
+//
+// Timestamps written into API objects are real (now()), because clients such
+// as kubectl compute ages from them. Durations are simulated: code that judges
+// how long ago a timestamp was, or when a delay measured from one ends, must
+// not subtract timestamps itself but go through elapsed / deadline /
+// simSecondsUntil, so that with timeScale X every simulated duration takes
+// 1/X of the real time. requeueAfter and after() take simulated seconds.
 
 export interface Timer {
   cancel(): void;
@@ -11,7 +18,21 @@ export interface Clock {
   now(): number;
   /** Run `fn` after `seconds` of simulated time. */
   after(seconds: number, fn: () => void): Timer;
+  /** Simulated milliseconds elapsed since the real timestamp `sinceMs`. */
+  elapsed(sinceMs: number): number;
+  /**
+   * The real timestamp at which `simSeconds` of simulated time will have
+   * passed since the real timestamp `fromMs` (negative seconds go back).
+   */
+  deadline(fromMs: number, simSeconds: number): number;
+  /** Simulated seconds from now until the real timestamp `realMs` (negative once past). */
+  simSecondsUntil(realMs: number): number;
 }
+
+/** Clock.elapsed as a function, for pure helpers that judge how long ago a timestamp was. */
+export type Elapsed = (sinceMs: number) => number;
+/** Clock.deadline as a function, for pure helpers that compute when a simulated delay ends. */
+export type Deadline = (fromMs: number, simSeconds: number) => number;
 
 export class RealClock implements Clock {
   constructor(readonly timeScale = 1) {
@@ -26,6 +47,18 @@ export class RealClock implements Clock {
     const t = setTimeout(fn, Math.max(0, (seconds * 1000) / this.timeScale));
     t.unref?.();
     return { cancel: () => clearTimeout(t) };
+  }
+
+  elapsed(sinceMs: number): number {
+    return (Date.now() - sinceMs) * this.timeScale;
+  }
+
+  deadline(fromMs: number, simSeconds: number): number {
+    return fromMs + (simSeconds * 1000) / this.timeScale;
+  }
+
+  simSecondsUntil(realMs: number): number {
+    return ((realMs - Date.now()) * this.timeScale) / 1000;
   }
 }
 
@@ -53,6 +86,18 @@ export class ManualClock implements Clock {
     const p: Pending = { at: this.current + Math.max(0, seconds * 1000), seq: this.seq++, fn, cancelled: false };
     this.pending.push(p);
     return { cancel: () => { p.cancelled = true; } };
+  }
+
+  elapsed(sinceMs: number): number {
+    return this.current - sinceMs;
+  }
+
+  deadline(fromMs: number, simSeconds: number): number {
+    return fromMs + simSeconds * 1000;
+  }
+
+  simSecondsUntil(realMs: number): number {
+    return (realMs - this.current) / 1000;
   }
 
   /** The time of the next pending timer, if any. */

@@ -64,7 +64,7 @@ export class Cluster {
     this.createdAt = opts.clock.now();
     this.store = new ObjectStore();
     this.registry = clusterRegistry();
-    this.storage = new RestStorage(this.store, this.registry, definitions, () => this.clock.now(), opts.admissionPlugins ?? this.defaultAdmissionPlugins());
+    this.storage = new RestStorage(this.store, this.registry, definitions, this.clock, opts.admissionPlugins ?? this.defaultAdmissionPlugins());
     this.runner = new ControllerRunner(this.store, this.clock, opts.log);
     this.guests = new GuestRuntime(this.clock);
     this.topology = { workers: 3, controlPlanes: 3, ...opts.topology };

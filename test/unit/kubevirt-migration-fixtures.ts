@@ -39,7 +39,7 @@ export async function bareCluster(plugins?: AdmissionPlugin[]): Promise<Bare> {
   const registry = clusterRegistry();
   let storage!: RestStorage;
   const as = (user: string): ClusterClient => new ClusterClient(storage, user, user.split(':').pop()!);
-  storage = new RestStorage(new ObjectStore(), registry, definitions, () => clock.now(), plugins ?? [
+  storage = new RestStorage(new ObjectStore(), registry, definitions, clock, plugins ?? [
     kubevirtEvictionPlugin(async (vmi) => { await as('system:serviceaccount:openshift-cnv:kubevirt-apiserver').update(VMI, vmi); }),
     kubevirtMigrationPlugin(),
   ]);

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../sandbox/sim/api/object.ts';
 import { rfc3339 } from '../../sandbox/sim/api/age.ts';
+import type { Elapsed } from '../../sandbox/sim/clock.ts';
 import { machinesToDelete } from '../../sandbox/sim/controllers/machineset/delete-policy.ts';
 import { machineSetStatus, nodeAvailable } from '../../sandbox/sim/controllers/machineset/status.ts';
 import { aggregateMessage, drainBackoffSeconds, podsForDeletion, shouldSkipPod } from '../../sandbox/sim/controllers/machine/drain.ts';
@@ -15,6 +16,8 @@ import { bootstrapObjects, MachineLabels, NODE_MACHINE_ANNOTATION, workerMachine
 
 const NOW = Date.parse('2026-01-01T01:00:00Z');
 const ago = (s: number): string => rfc3339(NOW - s * 1000);
+/** Clock.elapsed at `now` on an unscaled clock. */
+const at = (now: number): Elapsed => (t) => now - t;
 
 function machine(name: string, opts: { age?: number; nodeRef?: string; deleting?: boolean; annotations?: Record<string, string>; error?: boolean; labels?: Record<string, string> } = {}): KubeObject {
   return {
@@ -41,35 +44,35 @@ describe('MachineSet delete policy', () => {
   const set = [machine('a', { age: 300, nodeRef: 'n-a' }), machine('b', { age: 100, nodeRef: 'n-b' }), machine('c', { age: 200, nodeRef: 'n-c' })];
 
   it('Oldest deletes the oldest machines first, Newest the newest', () => {
-    assert.deepEqual(names(machinesToDelete(set, 2, 'Oldest', NOW, fixed)), ['a', 'c']);
-    assert.deepEqual(names(machinesToDelete(set, 1, 'Newest', NOW, fixed)), ['b']);
+    assert.deepEqual(names(machinesToDelete(set, 2, 'Oldest', at(NOW), fixed)), ['a', 'c']);
+    assert.deepEqual(names(machinesToDelete(set, 1, 'Newest', at(NOW), fixed)), ['b']);
   });
 
   it('Random prefers machines without a Node, then annotated or failed ones', () => {
     const withNodeless = [...set, machine('d', { age: 50 })];
-    assert.deepEqual(names(machinesToDelete(withNodeless, 1, 'Random', NOW, fixed)), ['d']);
+    assert.deepEqual(names(machinesToDelete(withNodeless, 1, 'Random', at(NOW), fixed)), ['d']);
     const marked = [...withNodeless, machine('e', { nodeRef: 'n-e', annotations: { 'machine.openshift.io/delete-machine': 'true' } })];
-    assert.deepEqual(names(machinesToDelete(marked, 2, 'Random', NOW, fixed)), ['e', 'd']);
-    assert.deepEqual(names(machinesToDelete([...set, machine('f', { nodeRef: 'n-f', error: true })], 1, undefined, NOW, fixed)), ['f']);
+    assert.deepEqual(names(machinesToDelete(marked, 2, 'Random', at(NOW), fixed)), ['e', 'd']);
+    assert.deepEqual(names(machinesToDelete([...set, machine('f', { nodeRef: 'n-f', error: true })], 1, undefined, at(NOW), fixed)), ['f']);
   });
 
   it('the delete annotation beats age under Oldest and Newest', () => {
     const marked = [...set, machine('z', { age: 10, nodeRef: 'n-z', annotations: { 'machine.openshift.io/cluster-api-delete-machine': 'yes' } })];
-    assert.deepEqual(names(machinesToDelete(marked, 1, 'Oldest', NOW, fixed)), ['z']);
-    assert.deepEqual(names(machinesToDelete(marked, 1, 'Newest', NOW, fixed)), ['z']);
+    assert.deepEqual(names(machinesToDelete(marked, 1, 'Oldest', at(NOW), fixed)), ['z']);
+    assert.deepEqual(names(machinesToDelete(marked, 1, 'Newest', at(NOW), fixed)), ['z']);
   });
 
   it('Random breaks ties at random', () => {
     const seen = new Set<string>();
     let i = 0;
     const draws = [0.9, 0.1, 0.5, 0.1, 0.9, 0.5];
-    for (let k = 0; k < 2; k++) seen.add(names(machinesToDelete(set, 1, 'Random', NOW, () => draws[i++ % draws.length]))[0]);
+    for (let k = 0; k < 2; k++) seen.add(names(machinesToDelete(set, 1, 'Random', at(NOW), () => draws[i++ % draws.length]))[0]);
     assert.equal(seen.size, 2);
   });
 
   it('nothing for diff ≤ 0, everything when diff covers the set', () => {
-    assert.deepEqual(machinesToDelete(set, 0, 'Random', NOW), []);
-    assert.equal(machinesToDelete(set, 5, 'Random', NOW).length, 3);
+    assert.deepEqual(machinesToDelete(set, 0, 'Random', at(NOW)), []);
+    assert.equal(machinesToDelete(set, 5, 'Random', at(NOW)).length, 3);
   });
 });
 
@@ -86,15 +89,15 @@ describe('MachineSet status', () => {
     const ms3 = machine('c', { nodeRef: 'notready', labels: { x: '1', y: '2', extra: 'e' } });
     const ms4 = machine('d', { labels: { x: '1', y: '2' } });
     const nodes: Record<string, KubeObject> = { 'ready-old': node('True', 120), 'ready-new': node('True', 30), notready: node('False', 500) };
-    const st = machineSetStatus(ms, [ms1, ms2, ms3, ms4], (m) => nodes[(m.status as { nodeRef: { name: string } }).nodeRef.name], NOW);
+    const st = machineSetStatus(ms, [ms1, ms2, ms3, ms4], (m) => nodes[(m.status as { nodeRef: { name: string } }).nodeRef.name], at(NOW));
     assert.deepEqual(st, { replicas: 4, fullyLabeledReplicas: 2, readyReplicas: 2, availableReplicas: 1, labelSelector: 'x=1,y=2' });
   });
 
   it('a node is available only strictly after minReadySeconds', () => {
-    assert.ok(!nodeAvailable(node('True', 60), 60, NOW));
-    assert.ok(nodeAvailable(node('True', 61), 60, NOW));
-    assert.ok(nodeAvailable(node('True', 0), 0, NOW));
-    assert.ok(!nodeAvailable(node('Unknown', 1000), 0, NOW));
+    assert.ok(!nodeAvailable(node('True', 60), 60, at(NOW)));
+    assert.ok(nodeAvailable(node('True', 61), 60, at(NOW)));
+    assert.ok(nodeAvailable(node('True', 0), 0, at(NOW)));
+    assert.ok(!nodeAvailable(node('Unknown', 1000), 0, at(NOW)));
   });
 });
 
@@ -117,16 +120,16 @@ describe('machine drain helper', () => {
       pod('deleting-later', { deletedAgo: -30 }),
     ];
     const dsExists = (_ns: string, _name: string): boolean => true;
-    assert.deepEqual(names(podsForDeletion(pods, 'worker-1', NOW, 1, dsExists)), ['plain', 'rs', 'deleted-just-now', 'deleting-later']);
-    assert.deepEqual(names(podsForDeletion(pods, 'worker-1', NOW, 0, () => false)), ['plain', 'ds', 'ds-orphan', 'rs', 'deleted-long-ago', 'deleted-just-now', 'deleting-later']);
+    assert.deepEqual(names(podsForDeletion(pods, 'worker-1', at(NOW), 1, dsExists)), ['plain', 'rs', 'deleted-just-now', 'deleting-later']);
+    assert.deepEqual(names(podsForDeletion(pods, 'worker-1', at(NOW), 0, () => false)), ['plain', 'ds', 'ds-orphan', 'rs', 'deleted-long-ago', 'deleted-just-now', 'deleting-later']);
   });
 
   it('skips a pod once its deletion timestamp is more than the timeout in whole seconds old', () => {
-    assert.ok(!shouldSkipPod(pod('p', { deletedAgo: 1 }), NOW, 1));
-    assert.ok(!shouldSkipPod(pod('p', { deletedAgo: 1 }), NOW + 999, 1));
-    assert.ok(shouldSkipPod(pod('p', { deletedAgo: 2 }), NOW, 1));
-    assert.ok(!shouldSkipPod(pod('p', { deletedAgo: 100 }), NOW, 0));
-    assert.ok(!shouldSkipPod(pod('p'), NOW, 1));
+    assert.ok(!shouldSkipPod(pod('p', { deletedAgo: 1 }), at(NOW), 1));
+    assert.ok(!shouldSkipPod(pod('p', { deletedAgo: 1 }), at(NOW + 999), 1));
+    assert.ok(shouldSkipPod(pod('p', { deletedAgo: 2 }), at(NOW), 1));
+    assert.ok(!shouldSkipPod(pod('p', { deletedAgo: 100 }), at(NOW), 0));
+    assert.ok(!shouldSkipPod(pod('p'), at(NOW), 1));
   });
 
   it('aggregates errors like utilerrors and backs off like the drain queue', () => {

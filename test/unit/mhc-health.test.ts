@@ -6,12 +6,15 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../sandbox/sim/api/object.ts';
 import { rfc3339 } from '../../sandbox/sim/api/age.ts';
+import type { Elapsed } from '../../sandbox/sim/clock.ts';
 import {
   maxUnhealthyCount, needsRemediation, parseDuration, selectsMachine, targetString, type HealthResult,
 } from '../../sandbox/sim/controllers/mhc/health.ts';
 
 const NOW = Date.parse('2026-01-01T01:00:00Z');
 const ago = (s: number): string => rfc3339(NOW - s * 1000);
+/** Clock.elapsed at NOW on an unscaled clock. */
+const elapsed: Elapsed = (t) => NOW - t;
 
 function mhc(spec: Record<string, unknown> = {}): KubeObject {
   return {
@@ -61,7 +64,7 @@ const cases: { name: string; machine: KubeObject; node: KubeObject | undefined; 
 describe('needsRemediation', () => {
   for (const c of cases) {
     it(c.name, () => {
-      assert.deepEqual(needsRemediation(c.machine, c.node, c.mhc ?? mhc(), NOW), c.want);
+      assert.deepEqual(needsRemediation(c.machine, c.node, c.mhc ?? mhc(), elapsed), c.want);
     });
   }
 
@@ -70,7 +73,7 @@ describe('needsRemediation', () => {
     const n = node('Unknown', 60);
     const h = mhc();
     const before = JSON.stringify([m, n, h]);
-    needsRemediation(m, n, h, NOW);
+    needsRemediation(m, n, h, elapsed);
     assert.equal(JSON.stringify([m, n, h]), before);
   });
 });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../sandbox/sim/api/object.ts';
+import type { Elapsed } from '../../sandbox/sim/clock.ts';
 import {
   launcherPodReady, migrationBackoffSeconds, migrationsToCollect, nextMigrationStep, type MigrationFacts, type MigrationState, type MigrationStep,
 } from '../../sandbox/sim/controllers/migration/phase.ts';
@@ -117,14 +118,16 @@ test('evacuation migrations back off after failures: 20 s, then doubling', () =>
     status: { phase, ...(failedAt ? { phaseTransitionTimestamps: [{ phase: 'Failed', phaseTransitionTimestamp: failedAt }] } : {}) },
   });
   const now = Date.parse('2026-03-01T10:10:05Z');
+  /** Clock.elapsed at `now` on an unscaled clock. */
+  const elapsed: Elapsed = (t) => now - t;
   const fresh = evac('new', 10, '');
-  assert.equal(migrationBackoffSeconds(fresh, [fresh], now), 0, 'no predecessor');
+  assert.equal(migrationBackoffSeconds(fresh, [fresh], elapsed), 0, 'no predecessor');
   const one = [evac('f1', 9, 'Failed', '2026-03-01T10:10:00Z'), fresh];
-  assert.equal(migrationBackoffSeconds(fresh, one, now), 15);
+  assert.equal(migrationBackoffSeconds(fresh, one, elapsed), 15);
   const two = [evac('f0', 8, 'Failed', '2026-03-01T10:09:00Z'), ...one];
-  assert.equal(migrationBackoffSeconds(fresh, two, now), 35);
+  assert.equal(migrationBackoffSeconds(fresh, two, elapsed), 35);
   const afterSuccess = [evac('f0', 8, 'Failed'), evac('ok', 8, 'Succeeded'), fresh];
-  assert.equal(migrationBackoffSeconds(fresh, afterSuccess, now), 0);
+  assert.equal(migrationBackoffSeconds(fresh, afterSuccess, elapsed), 0);
   const user = { ...fresh, metadata: { ...fresh.metadata, annotations: {} } };
-  assert.equal(migrationBackoffSeconds(user, [...one, user], now), 0, 'user migrations are not backed off');
+  assert.equal(migrationBackoffSeconds(user, [...one, user], elapsed), 0, 'user migrations are not backed off');
 });

@@ -5,6 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../sandbox/sim/api/object.ts';
+import type { Deadline, Elapsed } from '../../sandbox/sim/clock.ts';
 import { desiredTaints, sameTaints, silentAfter, silentConditions, type NodeCondition } from '../../sandbox/sim/controllers/node-lifecycle/health.ts';
 import { nextBootID, postedConditions } from '../../sandbox/sim/controllers/kubelet/node-status.ts';
 import { heartbeatDueIn, runsVirtHandler } from '../../sandbox/sim/controllers/kubevirt-node/heartbeat.ts';
@@ -12,6 +13,9 @@ import { podAlive, staleAt } from '../../sandbox/sim/controllers/kubevirt-node/c
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** Clock.deadline and Clock.elapsed (at `now`) of an unscaled clock. */
+const unscaled: Deadline = (from, s) => from + s * 1000;
+const at = (now: number): Elapsed => (t) => now - t;
 
 function cond(type: string, status: string, beat = T0): Required<NodeCondition> {
   return { type, status, reason: `${type}Reason`, message: `${type} message`, lastHeartbeatTime: iso(beat), lastTransitionTime: iso(T0 - 3600_000) };
@@ -20,9 +24,9 @@ function cond(type: string, status: string, beat = T0): Required<NodeCondition> 
 describe('node lifecycle: silence', () => {
   it('counts the grace period from the later of lease renewal and status heartbeat', () => {
     const conds = [cond('Ready', 'True', T0)];
-    assert.equal(silentAfter(conds, undefined, T0 - 1e6), T0 + 50_000);
-    assert.equal(silentAfter(conds, T0 + 30_000, T0 - 1e6), T0 + 80_000);
-    assert.equal(silentAfter([], undefined, T0), T0 + 60_000, 'never posted: startup grace from creation');
+    assert.equal(silentAfter(conds, undefined, T0 - 1e6, unscaled), T0 + 50_000);
+    assert.equal(silentAfter(conds, T0 + 30_000, T0 - 1e6, unscaled), T0 + 80_000);
+    assert.equal(silentAfter([], undefined, T0, unscaled), T0 + 60_000, 'never posted: startup grace from creation');
   });
 
   it('turns Ready and the pressure conditions Unknown, keeping heartbeat times', () => {
@@ -112,14 +116,14 @@ describe('KubeVirt heartbeat', () => {
     const worker = { 'node-role.kubernetes.io/worker': '', 'kubevirt.io/schedulable': 'true' };
     assert.equal(runsVirtHandler(node(worker)), true);
     assert.equal(runsVirtHandler(node({ 'node-role.kubernetes.io/master': '' })), false);
-    assert.equal(heartbeatDueIn(node(worker), T0), 0);
-    assert.equal(heartbeatDueIn(node(worker, T0), T0 + 20_000), 40);
-    assert.equal(heartbeatDueIn(node({ ...worker, 'kubevirt.io/schedulable': 'false' }, T0), T0 + 20_000), 0);
+    assert.equal(heartbeatDueIn(node(worker), at(T0)), 0);
+    assert.equal(heartbeatDueIn(node(worker, T0), at(T0 + 20_000)), 40);
+    assert.equal(heartbeatDueIn(node({ ...worker, 'kubevirt.io/schedulable': 'false' }, T0), at(T0 + 20_000)), 0);
   });
 
   it('is stale after 5 minutes; a Terminating pod is still alive, a finished one is not', () => {
-    assert.equal(staleAt(node({}, T0)), T0 + 300_000);
-    assert.equal(staleAt(node({})), undefined);
+    assert.equal(staleAt(node({}, T0), unscaled), T0 + 300_000);
+    assert.equal(staleAt(node({}), unscaled), undefined);
     const pod = (status: Record<string, unknown>, deleting = false): KubeObject => ({
       apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', ...(deleting ? { deletionTimestamp: iso(T0) } : {}) }, status,
     });

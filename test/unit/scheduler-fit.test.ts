@@ -3,6 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../sandbox/sim/api/object.ts';
+import type { Deadline } from '../../sandbox/sim/clock.ts';
 import {
   filterNode, fitErrorMessage, insufficientResources, matchesNodeAffinity, nodeInfos, podRequests, schedule,
 } from '../../sandbox/sim/controllers/scheduler/fit.ts';
@@ -10,6 +11,8 @@ import { evictionDeadline } from '../../sandbox/sim/controllers/node-lifecycle/t
 import { matchingTolerations, minTolerationSeconds, tolerates } from '../../sandbox/sim/scheduling/taints.ts';
 
 type J = Record<string, unknown>;
+/** Clock.deadline of an unscaled clock. */
+const unscaled: Deadline = (from, s) => from + s * 1000;
 
 function node(name: string, o: { labels?: Record<string, string>; taints?: J[]; unschedulable?: boolean; cpu?: string; memory?: string; pods?: string; kvm?: string } = {}): KubeObject {
   return {
@@ -62,10 +65,10 @@ describe('taints and tolerations', () => {
     const t0 = Date.parse('2026-01-01T00:00:00Z');
     const taints = [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: '2026-01-01T00:00:00Z' }];
     const dflt = [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }];
-    assert.equal(evictionDeadline(taints, dflt, t0 + 10_000), t0 + 300_000);
-    assert.equal(evictionDeadline(taints, [], t0 + 10_000), t0 + 10_000, 'not tolerated: now');
-    assert.equal(evictionDeadline(taints, [{ operator: 'Exists' }], t0), undefined, 'tolerated for ever');
-    assert.equal(evictionDeadline([], [], t0), undefined);
+    assert.equal(evictionDeadline(taints, dflt, t0 + 10_000, unscaled), t0 + 300_000);
+    assert.equal(evictionDeadline(taints, [], t0 + 10_000, unscaled), t0 + 10_000, 'not tolerated: now');
+    assert.equal(evictionDeadline(taints, [{ operator: 'Exists' }], t0, unscaled), undefined, 'tolerated for ever');
+    assert.equal(evictionDeadline([], [], t0, unscaled), undefined);
   });
 });
 

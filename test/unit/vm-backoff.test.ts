@@ -3,8 +3,12 @@ import assert from 'node:assert/strict';
 import {
   MAX_START_BACKOFF_SECONDS, type VmiRunFacts, backoffSecondsLeft, failedEarly, nextStartFailure, startBackoffSeconds, wasEverRunning,
 } from '../../sandbox/sim/controllers/vm/backoff.ts';
+import type { Deadline } from '../../sandbox/sim/clock.ts';
 
 const NOW = Date.parse('2026-03-01T10:00:00.400Z');
+/** Clock.deadline, and Clock.simSecondsUntil at `now`, of an unscaled clock. */
+const unscaled: Deadline = (from, s) => from + s * 1000;
+const secondsUntilAt = (now: number) => (t: number): number => (t - now) / 1000;
 
 describe('startBackoffSeconds: 10 s × n² + 0…half, capped at 300 s', () => {
   const bounds: [number, number, number][] = [[0, 10, 15], [1, 10, 15], [2, 40, 60], [3, 90, 135], [4, 160, 240], [5, 250, 300], [6, 300, 300], [20, 300, 300]];
@@ -43,30 +47,30 @@ describe('start failures', () => {
   });
 
   it('counts a new early failure once, with the retry time from the formula', () => {
-    const sf = nextStartFailure(undefined, 'Always', early('v1'), 'vm-uid', NOW)!;
+    const sf = nextStartFailure(undefined, 'Always', early('v1'), 'vm-uid', NOW, unscaled)!;
     assert.equal(sf.consecutiveFailCount, 1);
     assert.equal(sf.lastFailedVMIUID, 'v1');
     assert.equal(sf.retryAfterTimestamp, new Date(Date.parse('2026-03-01T10:00:00Z') + startBackoffSeconds(1, 'vm-uid') * 1000).toISOString().replace('.000', ''));
-    assert.equal(nextStartFailure(sf, 'Always', early('v1'), 'vm-uid', NOW + 5000), sf, 'the same VMI is not counted twice');
-    const second = nextStartFailure(sf, 'Always', early('v2'), 'vm-uid', NOW)!;
+    assert.equal(nextStartFailure(sf, 'Always', early('v1'), 'vm-uid', NOW + 5000, unscaled), sf, 'the same VMI is not counted twice');
+    const second = nextStartFailure(sf, 'Always', early('v2'), 'vm-uid', NOW, unscaled)!;
     assert.equal(second.consecutiveFailCount, 2);
   });
 
   it('keeps the record while no VMI exists, clears it when a VMI reached Running or the strategy never restarts', () => {
-    const sf = nextStartFailure(undefined, 'RerunOnFailure', early('v1'), 'vm', NOW)!;
-    assert.equal(nextStartFailure(sf, 'RerunOnFailure', undefined, 'vm', NOW), sf);
-    assert.equal(nextStartFailure(sf, 'Always', { uid: 'v2', phase: 'Running', phaseTransitionTimestamps: [{ phase: 'Running' }] }, 'vm', NOW), undefined);
-    assert.equal(nextStartFailure(sf, 'Manual', undefined, 'vm', NOW), undefined);
-    assert.equal(nextStartFailure(sf, 'Halted', early('v3'), 'vm', NOW), undefined);
-    assert.equal(nextStartFailure(undefined, 'Once', early('v1'), 'vm', NOW)?.consecutiveFailCount, 1);
-    assert.equal(nextStartFailure(undefined, 'Always', ran('v1'), 'vm', NOW), undefined, 'a VMI that ran is no start failure');
+    const sf = nextStartFailure(undefined, 'RerunOnFailure', early('v1'), 'vm', NOW, unscaled)!;
+    assert.equal(nextStartFailure(sf, 'RerunOnFailure', undefined, 'vm', NOW, unscaled), sf);
+    assert.equal(nextStartFailure(sf, 'Always', { uid: 'v2', phase: 'Running', phaseTransitionTimestamps: [{ phase: 'Running' }] }, 'vm', NOW, unscaled), undefined);
+    assert.equal(nextStartFailure(sf, 'Manual', undefined, 'vm', NOW, unscaled), undefined);
+    assert.equal(nextStartFailure(sf, 'Halted', early('v3'), 'vm', NOW, unscaled), undefined);
+    assert.equal(nextStartFailure(undefined, 'Once', early('v1'), 'vm', NOW, unscaled)?.consecutiveFailCount, 1);
+    assert.equal(nextStartFailure(undefined, 'Always', ran('v1'), 'vm', NOW, unscaled), undefined, 'a VMI that ran is no start failure');
   });
 
   it('backoffSecondsLeft counts whole seconds', () => {
     const sf = { consecutiveFailCount: 1, lastFailedVMIUID: 'v', retryAfterTimestamp: '2026-03-01T10:00:12Z' };
-    assert.equal(backoffSecondsLeft(sf, NOW), 12);
-    assert.equal(backoffSecondsLeft(sf, Date.parse('2026-03-01T10:00:11.900Z')), 1);
-    assert.equal(backoffSecondsLeft(sf, Date.parse('2026-03-01T10:00:12.100Z')), 0);
-    assert.equal(backoffSecondsLeft(undefined, NOW), 0);
+    assert.equal(backoffSecondsLeft(sf, secondsUntilAt(NOW)), 12);
+    assert.equal(backoffSecondsLeft(sf, secondsUntilAt(Date.parse('2026-03-01T10:00:11.900Z'))), 1);
+    assert.equal(backoffSecondsLeft(sf, secondsUntilAt(Date.parse('2026-03-01T10:00:12.100Z'))), 0);
+    assert.equal(backoffSecondsLeft(undefined, secondsUntilAt(NOW)), 0);
   });
 });

@@ -25,7 +25,7 @@ async function setup() {
   const clock = new ManualClock('2026-01-01T00:00:00Z');
   const store = new ObjectStore();
   const registry = clusterRegistry();
-  const storage = new RestStorage(store, registry, definitions, () => clock.now());
+  const storage = new RestStorage(store, registry, definitions, clock);
   const admin = new ClusterClient(storage, 'kube:admin', 'kubectl');
   const kubevirt = new ClusterClient(storage, CONTROLLER, 'virt-controller');
   await admin.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ha' } });

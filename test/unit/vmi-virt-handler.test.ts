@@ -74,7 +74,7 @@ async function setup(opts: { sources?: boolean } = { sources: true }) {
   const clock = new ManualClock('2026-01-01T00:00:00Z');
   const store = new ObjectStore();
   const registry = clusterRegistry();
-  const storage = new RestStorage(store, registry, definitions, () => clock.now());
+  const storage = new RestStorage(store, registry, definitions, clock);
   const admin = new ClusterClient(storage, 'kube:admin', 'kubectl');
   const kubevirt = new ClusterClient(storage, 'system:serviceaccount:openshift-cnv:kubevirt-handler', 'virt-handler');
   await admin.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ha' } });

@@ -21,6 +21,7 @@ import { applyStrategicMergePatch } from './patch/strategic-merge.ts';
 import { PatchError } from './patch/patch-error.ts';
 import { recordUpdate, serverSideApply, ApplyConflictError, conflictStatusCauses, conflictMessage } from './apply/managed-fields.ts';
 import { rfc3339 } from './age.ts';
+import type { Clock } from '../clock.ts';
 import { matchesLabels, type LabelSelector } from '../store/label-selector.ts';
 import { matchesFields, type FieldRequirement } from '../store/field-selector.ts';
 import { evictPod, type EvictionRequest, type EvictionResult } from './eviction.ts';
@@ -89,10 +90,16 @@ export class RestStorage implements ClusterReader {
     readonly store: ObjectStore,
     readonly registry: KindRegistry,
     readonly defs: SchemaDefinitions,
-    readonly now: () => number,
+    /** The cluster clock: timestamps from now(), grace periods as simulated time through deadline(). */
+    private readonly clock: Pick<Clock, 'now' | 'deadline'>,
     private readonly admissionPlugins: AdmissionPlugin[] = [],
     private readonly random: () => number = Math.random,
   ) {}
+
+  /** Milliseconds since the epoch, from the cluster clock. */
+  now(): number {
+    return this.clock.now();
+  }
 
   schemaOf(kind: KindDef): Schema {
     let s = this.schemas.get(kind);
@@ -550,7 +557,8 @@ export class RestStorage implements ClusterReader {
         return { object: this.store.delete(key, old.metadata.namespace, name), removed: true };
       }
     }
-    next.metadata.deletionTimestamp = rfc3339(now + grace * 1000);
+    // `grace` simulated seconds from now, as a real timestamp.
+    next.metadata.deletionTimestamp = rfc3339(this.clock.deadline(now, grace));
     next.metadata.deletionGracePeriodSeconds = grace;
     if (finalizers.size) next.metadata.finalizers = [...finalizers];
     kind.markDeleting?.(next);

@@ -533,7 +533,7 @@ function uptime(c: CmdCtx): number {
     return 0;
   }
   if (set.has('-s')) {
-    const t = new Date(c.host.now() - up * 1000).toISOString();
+    const t = new Date(c.host.bootTime()).toISOString();
     c.out(`${t.slice(0, 10)} ${t.slice(11, 19)}\n`);
     return 0;
   }

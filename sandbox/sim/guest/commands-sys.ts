@@ -164,7 +164,7 @@ function* systemctl(c: CmdCtx): CmdGen {
       if (!names.length) {
         const active = units.all().filter((u) => u.state === 'active');
         const failed = units.all().filter((u) => u.state === 'failed').length;
-        c.out(`● ${c.host.hostname()}\n    State: ${failed ? 'degraded' : 'running'}\n    Units: ${active.length + 180} loaded (incl. loaded aliases)\n     Jobs: 0 queued\n   Failed: ${failed} units\n    Since: ${systemdDate(c.host.now() - c.host.uptimeSeconds() * 1000)}\n  systemd: 256.7-1.${c.host.image.distTag}\n   CGroup: /\n`);
+        c.out(`● ${c.host.hostname()}\n    State: ${failed ? 'degraded' : 'running'}\n    Units: ${active.length + 180} loaded (incl. loaded aliases)\n     Jobs: 0 queued\n   Failed: ${failed} units\n    Since: ${systemdDate(c.host.bootTime())}\n  systemd: 256.7-1.${c.host.image.distTag}\n   CGroup: /\n`);
         return 0;
       }
       let code = 0;
@@ -415,7 +415,7 @@ function shutdown(c: CmdCtx): number {
     seconds = Number(m[1]) * 60;
   }
   if (seconds > 0) {
-    c.out(`${reboot ? 'Reboot' : 'Shutdown'} scheduled for ${systemdDate(c.host.now() + seconds * 1000)}, use 'shutdown -c' to cancel.\n`);
+    c.out(`${reboot ? 'Reboot' : 'Shutdown'} scheduled for ${systemdDate(c.host.realTimeIn(seconds))}, use 'shutdown -c' to cancel.\n`);
   }
   c.host.power(reboot ? 'reboot' : 'poweroff', seconds);
   return 0;

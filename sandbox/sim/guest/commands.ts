@@ -20,7 +20,12 @@ export interface ShellHost {
   now(): number;
   hostname(): string;
   setHostname(name: string): void;
+  /** Simulated seconds since the kernel started. */
   uptimeSeconds(): number;
+  /** Real timestamp (ms) at which the kernel started. */
+  bootTime(): number;
+  /** Real timestamp (ms) at which `simSeconds` of simulated time from now will have passed. */
+  realTimeIn(simSeconds: number): number;
   /** The guest's eth0 as DHCP configured it (10.0.2.2 behind masquerade, the pod IP with bridge). */
   nic(): { ip: string; prefix: number; gateway: string; mac: string; mtu: number; ipv6: string };
   /** Addresses that reach this guest itself. */

@@ -409,7 +409,15 @@ export class Guest implements ShellHost, ServiceHost, ConsoleHost {
   }
 
   uptimeSeconds(): number {
-    return Math.max(0, (this.now() - this.bootStartedAt) / 1000);
+    return Math.max(0, this.deps.clock.elapsed(this.bootStartedAt) / 1000);
+  }
+
+  bootTime(): number {
+    return this.bootStartedAt;
+  }
+
+  realTimeIn(simSeconds: number): number {
+    return this.deps.clock.deadline(this.now(), simSeconds);
   }
 
   nic(): { ip: string; prefix: number; gateway: string; mac: string; mtu: number; ipv6: string } {

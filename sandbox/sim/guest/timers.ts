@@ -5,7 +5,7 @@
 import type { Clock, Timer } from '../clock.ts';
 
 export interface GuestTimer extends Timer {
-  /** Cluster-clock ms when it fires if the domain stays unpaused; undefined while paused or once done. */
+  /** Cluster-clock (real) ms when it fires if the domain stays unpaused; undefined while paused or once done. */
   dueAt(): number | undefined;
 }
 
@@ -31,18 +31,18 @@ export class GuestTimers {
         e.handle?.cancel();
         this.entries.delete(e);
       },
-      dueAt: () => (this.entries.has(e) && e.handle ? e.startedAt + e.remainingMs : undefined),
+      dueAt: () => (this.entries.has(e) && e.handle ? this.clock.deadline(e.startedAt, e.remainingMs / 1000) : undefined),
     };
   }
 
   pause(): void {
     if (this.paused) return;
     this.paused = true;
-    const now = this.clock.now();
     for (const e of this.entries) {
       e.handle?.cancel();
       e.handle = undefined;
-      e.remainingMs = Math.max(0, e.remainingMs - (now - e.startedAt));
+      // remainingMs is guest (simulated) time; startedAt a real timestamp.
+      e.remainingMs = Math.max(0, e.remainingMs - this.clock.elapsed(e.startedAt));
     }
   }
 

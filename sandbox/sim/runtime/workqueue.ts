@@ -30,7 +30,7 @@ export class WorkQueue<K extends string = string> {
       this.add(key);
       return;
     }
-    const at = this.clock.now() + seconds * 1000;
+    const at = this.clock.deadline(this.clock.now(), seconds);
     const cur = this.delayed.get(key);
     if (cur && cur.at <= at) return;
     cur?.timer.cancel();

@@ -156,14 +156,15 @@ export function kubeletController(deps: ControllerDeps): Controller {
     const spec = pod.spec as PodSpec;
     const now = clock.now();
     const grace = pod.metadata.deletionGracePeriodSeconds ?? 0;
-    const requested = Date.parse(pod.metadata.deletionTimestamp!) - grace * 1000;
-    const stoppedAt = requested + Math.min(grace, CONTAINER_STOP_SECONDS) * 1000;
+    // deletionTimestamp is `grace` simulated seconds after the request (RestStorage).
+    const requested = clock.deadline(Date.parse(pod.metadata.deletionTimestamp!), -grace);
+    const stoppedAt = clock.deadline(requested, Math.min(grace, CONTAINER_STOP_SECONDS));
     if (now < stoppedAt) {
       if (status.phase === 'Running' && !killing.has(pod.metadata.uid!)) {
         killing.add(pod.metadata.uid!);
         for (const c of spec.containers ?? []) await recorder.event(pod, 'Normal', Reason.Killing, `Stopping container ${c.name}`);
       }
-      return { requeueAfter: (stoppedAt - now) / 1000 };
+      return { requeueAfter: clock.simSecondsUntil(stoppedAt) };
     }
     await client.delete('pods', pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
     forgetPod(pod.metadata.uid!);
@@ -216,8 +217,8 @@ export function kubeletController(deps: ControllerDeps): Controller {
   async function containersStarted(pod: KubeObject, node: KubeObject, status: PodStatus, recorder: EventRecorder): Promise<ReconcileResult | void> {
     const spec = pod.spec as PodSpec;
     const now = clock.now();
-    const started = Date.parse(status.startTime!) + CONTAINER_START_SECONDS * 1000;
-    if (now < started) return { requeueAfter: (started - now) / 1000 };
+    const started = clock.deadline(Date.parse(status.startTime!), CONTAINER_START_SECONDS);
+    if (now < started) return { requeueAfter: clock.simSecondsUntil(started) };
     const containers = spec.containers ?? [];
     const ip = podIP(node, pod);
     const statuses = containers.map((c) => runningStatus(pod, c, 0, now));
@@ -278,6 +279,9 @@ export function kubeletController(deps: ControllerDeps): Controller {
     const uid = pod.metadata.uid!;
     const now = clock.now();
     const startedAt = Date.parse(cs.state.running!.startedAt!);
+    // Probe workers keep simulated time: ms since the container started.
+    const sinceStart = clock.elapsed(startedAt);
+    const realAt = (simMs: number): number => clock.deadline(startedAt, simMs / 1000);
     let nextAt: number | undefined;
     const result = (kind: ProbeKind): ProbeWorker['result'] | undefined =>
       probeOf(c, kind) ? workerFor(uid, c.name, cs.restartCount, kind).result : undefined;
@@ -286,15 +290,15 @@ export function kubeletController(deps: ControllerDeps): Controller {
       if (!probe || !probeActive(kind, result('startup'))) continue;
       const timing = probeTiming(probe);
       let w = workerFor(uid, c.name, cs.restartCount, kind);
-      const due = nextRunAt(w, timing, startedAt);
+      const due = nextRunAt(w, timing, 0);
       if (due === undefined) continue;
-      if (due > now) {
-        nextAt = Math.min(nextAt ?? Infinity, due);
+      if (due > sinceStart) {
+        nextAt = Math.min(nextAt ?? Infinity, realAt(due));
         continue;
       }
       const run = runProbe(pod, c, probe, guests);
       if (!run.ok) await recorder.event(pod, 'Warning', Reason.Unhealthy, `${probeKindTitle(kind)} probe failed: ${run.output}`);
-      const out = recordRun(w, run.ok, timing, now);
+      const out = recordRun(w, run.ok, timing, sinceStart);
       w = out.worker;
       setWorker(uid, c.name, cs.restartCount, w);
       if (out.kill) {
@@ -302,8 +306,8 @@ export function kubeletController(deps: ControllerDeps): Controller {
         // The status write this causes brings the pod back here for the new container's probes.
         return { status: await containerDied(pod, c, cs, { exitCode: EXIT_KILLED, reason: Reason.Error, finishedAt: now }, recorder) };
       }
-      const after = nextRunAt(w, timing, startedAt);
-      if (after !== undefined) nextAt = Math.min(nextAt ?? Infinity, after);
+      const after = nextRunAt(w, timing, 0);
+      if (after !== undefined) nextAt = Math.min(nextAt ?? Infinity, realAt(after));
     }
     const startup = result('startup');
     // Once the startup probe succeeds the status changes, and the next pass schedules liveness and readiness.
@@ -354,7 +358,7 @@ export function kubeletController(deps: ControllerDeps): Controller {
       }
     }
     if (next.phase !== 'Running' || nextAt === undefined) return;
-    return { requeueAfter: Math.max(0.001, (nextAt - now) / 1000) };
+    return { requeueAfter: Math.max(0.001, clock.simSecondsUntil(nextAt)) };
   }
 
   async function reconcile(key: string): Promise<ReconcileResult | void> {

@@ -123,8 +123,8 @@ export function nodeStatusController(deps: ControllerDeps): Controller {
     const spec = rec(lease.spec);
     const renewed = typeof spec.renewTime === 'string' ? Date.parse(spec.renewTime) : NaN;
     const owned = (lease.metadata.ownerReferences ?? []).some((r) => r.kind === 'Node' && r.uid === node.metadata.uid);
-    const due = Number.isNaN(renewed) ? now : renewed + LEASE_RENEW_SECONDS * 1000;
-    if (now < due && owned && spec.holderIdentity === name) return (due - now) / 1000;
+    const due = Number.isNaN(renewed) ? now : clock.deadline(renewed, LEASE_RENEW_SECONDS);
+    if (now < due && owned && spec.holderIdentity === name) return clock.simSecondsUntil(due);
     const next = structuredClone(lease);
     next.spec = { ...rec(next.spec), holderIdentity: name, leaseDurationSeconds: 40, renewTime: microTime(now) };
     next.metadata.ownerReferences = [{ apiVersion: 'v1', kind: 'Node', name, uid: node.metadata.uid! }];
@@ -171,7 +171,7 @@ export function nodeStatusController(deps: ControllerDeps): Controller {
 
     const current = conditionsOf(node);
     const lastBeat = Date.parse(current.find((c) => c.type === 'Ready')?.lastHeartbeatTime ?? '');
-    const beat = Number.isNaN(lastBeat) || now - lastBeat >= NODE_STATUS_REPORT_SECONDS * 1000;
+    const beat = Number.isNaN(lastBeat) || now >= clock.deadline(lastBeat, NODE_STATUS_REPORT_SECONDS);
     const { conditions, changed } = postedConditions(current, now, beat);
     if (changed || beat || bootID) {
       const next = structuredClone(node);
@@ -192,7 +192,7 @@ export function nodeStatusController(deps: ControllerDeps): Controller {
       }
     }
     const readyBeat = Date.parse(conditions.find((c) => c.type === 'Ready')?.lastHeartbeatTime ?? '') || now;
-    const reportIn = Math.max(0, (readyBeat + NODE_STATUS_REPORT_SECONDS * 1000 - now) / 1000);
+    const reportIn = Math.max(0, clock.simSecondsUntil(clock.deadline(readyBeat, NODE_STATUS_REPORT_SECONDS)));
     return { requeueAfter: Math.min(leaseIn, reportIn || NODE_STATUS_REPORT_SECONDS) };
   }
 

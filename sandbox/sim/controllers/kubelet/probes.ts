@@ -53,7 +53,7 @@ export interface ProbeWorker {
   run: number;
   /** Stopped after killing the container; a new container gets a new worker. */
   onHold: boolean;
-  /** Cluster-clock ms of the last run, if any. */
+  /** Ms of the last run, if any, on nextRunAt's timeline (the kubelet uses simulated ms since the container started). */
   lastRunAt?: number;
 }
 

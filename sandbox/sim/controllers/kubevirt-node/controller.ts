@@ -8,6 +8,7 @@
 
 import type { KubeObject } from '../../api/object.ts';
 import { isPlainObject } from '../../api/object.ts';
+import type { Deadline } from '../../clock.ts';
 import type { Controller, ReconcileResult } from '../../runtime/controller.ts';
 import { isNotFound } from '../../runtime/client.ts';
 import type { ControllerDeps } from '../types.ts';
@@ -36,10 +37,13 @@ function isFinal(phase: unknown): boolean {
   return phase === 'Succeeded' || phase === 'Failed';
 }
 
-/** When the node's heartbeat goes stale (ms), or undefined without a heartbeat (never unresponsive). */
-export function staleAt(node: KubeObject): number | undefined {
+/**
+ * When the node's heartbeat goes stale (real ms, the timeout being simulated
+ * time: `deadline` is Clock.deadline), or undefined without a heartbeat (never unresponsive).
+ */
+export function staleAt(node: KubeObject, deadline: Deadline): number | undefined {
   const t = Date.parse(node.metadata.annotations?.[HEARTBEAT_ANNOTATION] ?? '');
-  return Number.isNaN(t) ? undefined : t + HEARTBEAT_TIMEOUT_SECONDS * 1000;
+  return Number.isNaN(t) ? undefined : deadline(t, HEARTBEAT_TIMEOUT_SECONDS);
 }
 
 /** A launcher pod is alive unless it finished or every container has terminated. */
@@ -61,7 +65,7 @@ export function kubevirtNodeController(deps: ControllerDeps): Controller {
   async function reconcile(name: string): Promise<ReconcileResult | void> {
     const node = client.get('nodes', undefined, name);
     const now = clock.now();
-    const stale = node ? staleAt(node) : undefined;
+    const stale = node ? staleAt(node, (t, s) => clock.deadline(t, s)) : undefined;
     const unresponsive = !node || (stale !== undefined && now >= stale);
     if (node && unresponsive && node.metadata.labels?.[SCHEDULABLE_LABEL] === 'true') {
       try {
@@ -71,7 +75,7 @@ export function kubevirtNodeController(deps: ControllerDeps): Controller {
         if (!isNotFound(e)) throw e;
       }
     }
-    if (!unresponsive) return stale !== undefined ? { requeueAfter: (stale - now) / 1000 } : undefined;
+    if (!unresponsive) return stale !== undefined ? { requeueAfter: clock.simSecondsUntil(stale) } : undefined;
 
     const vmis = client.list(VMIS).filter((v) => v.metadata.labels?.[NODE_NAME_LABEL] === name && !isFinal(rec(v.status).phase));
     if (!vmis.length) return;

@@ -6,6 +6,7 @@
 
 import type { KubeObject } from '../../api/object.ts';
 import { rfc3339 } from '../../api/age.ts';
+import type { Elapsed } from '../../clock.ts';
 import { FAULTS } from '../../kinds/sim/fault.ts';
 import { faultNode, nodeAgentsReportIn } from '../../faults/queries.ts';
 import type { Controller, ReconcileResult } from '../../runtime/controller.ts';
@@ -22,11 +23,11 @@ export function runsVirtHandler(node: KubeObject): boolean {
   return Object.prototype.hasOwnProperty.call(node.metadata.labels ?? {}, 'node-role.kubernetes.io/worker');
 }
 
-/** Seconds until the next heartbeat is due (0 = now). */
-export function heartbeatDueIn(node: KubeObject, now: number): number {
+/** Simulated seconds until the next heartbeat is due (0 = now); `elapsed` is Clock.elapsed. */
+export function heartbeatDueIn(node: KubeObject, elapsed: Elapsed): number {
   const last = Date.parse(node.metadata.annotations?.[HEARTBEAT_ANNOTATION] ?? '');
   if (Number.isNaN(last) || node.metadata.labels?.[SCHEDULABLE_LABEL] !== 'true') return 0;
-  return Math.max(0, (last + HEARTBEAT_SECONDS * 1000 - now) / 1000);
+  return Math.max(0, HEARTBEAT_SECONDS - elapsed(last) / 1000);
 }
 
 export function virtHandlerHeartbeatController(deps: ControllerDeps): Controller {
@@ -36,7 +37,7 @@ export function virtHandlerHeartbeatController(deps: ControllerDeps): Controller
     const node = client.get('nodes', undefined, name);
     if (!node || !runsVirtHandler(node) || !nodeAgentsReportIn(client, name)) return;
     const now = clock.now();
-    const due = heartbeatDueIn(node, now);
+    const due = heartbeatDueIn(node, (t) => clock.elapsed(t));
     if (due > 0) return { requeueAfter: due };
     try {
       await client.patch('nodes', undefined, name, 'merge', {

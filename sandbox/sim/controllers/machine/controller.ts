@@ -65,12 +65,11 @@ function statusOf(m: KubeObject): MachineStatus {
   return (m.status ?? {}) as MachineStatus;
 }
 
-function seconds(ms: number): number {
-  return Math.max(0, ms) / 1000;
-}
 
 export function machineController(deps: ControllerDeps): Controller {
   const { client, clock } = deps;
+  /** Simulated seconds until a real timestamp, never negative (for requeueAfter). */
+  const secondsUntil = (t: number): number => Math.max(0, clock.simSecondsUntil(t));
   const recorder = deps.recorder({ component: 'machine-controller' });
 
   /** Writes the status when it changed, stamping lastUpdated (the machine controller's updateStatus). */
@@ -158,10 +157,10 @@ export function machineController(deps: ControllerDeps): Controller {
     };
 
     if (ps.instanceState === 'pending') {
-      const runsAt = launchedAt + INSTANCE_CREATE_SECONDS * 1000;
+      const runsAt = clock.deadline(launchedAt, INSTANCE_CREATE_SECONDS);
       if (now < runsAt) {
         await writeStatus(m, exists);
-        return { requeueAfter: seconds(runsAt - now) };
+        return { requeueAfter: secondsUntil(runsAt) };
       }
       // Update(): the instance runs; the machine gets its providerID and addresses.
       const inst = runningInstance(ps, roleOf(m));
@@ -181,11 +180,11 @@ export function machineController(deps: ControllerDeps): Controller {
     const ref = statusOf(m).nodeRef;
     if (!ref) {
       let node = client.get('nodes', undefined, ps.hostname);
-      const joinsAt = launchedAt + NODE_JOIN_SECONDS * 1000;
+      const joinsAt = clock.deadline(launchedAt, NODE_JOIN_SECONDS);
       if (!node && now >= joinsAt) node = await registerNode(m, ps, now);
       if (!node) {
         await writeStatus(m, (s) => { exists(s); s.phase = Phase.Provisioned; });
-        return { requeueAfter: seconds(joinsAt - now) };
+        return { requeueAfter: secondsUntil(joinsAt) };
       }
       m = await writeStatus(m, (s) => {
         exists(s);
@@ -223,8 +222,8 @@ export function machineController(deps: ControllerDeps): Controller {
     if (ready?.status !== 'False' || ready.reason !== 'KubeletNotReady') return;
     // A kubelet that is stopped, powered off or cut off reports nothing; a Fault change wakes the machine again.
     if (!nodeAgentsReportIn(client, node.metadata.name!)) return;
-    const readyAt = Date.parse(node.metadata.creationTimestamp!) + NODE_READY_SECONDS * 1000;
-    if (now < readyAt) return { requeueAfter: seconds(readyAt - now) };
+    const readyAt = clock.deadline(Date.parse(node.metadata.creationTimestamp!), NODE_READY_SECONDS);
+    if (now < readyAt) return { requeueAfter: secondsUntil(readyAt) };
     const next = structuredClone(node);
     const st = next.status as { conditions: { type: string }[] };
     st.conditions = st.conditions.map((c) => (c.type === 'Ready' ? readyCondition(true, now) : c));
@@ -247,8 +246,8 @@ export function machineController(deps: ControllerDeps): Controller {
         await recorder.event(m, 'Normal', Reason.Delete, `Deleted machine ${m.metadata.name}`);
         return { requeueAfter: INSTANCE_TERMINATE_SECONDS };
       }
-      const goneAt = Date.parse(ps.terminationTime ?? rfc3339(now)) + INSTANCE_TERMINATE_SECONDS * 1000;
-      if (now < goneAt) return { requeueAfter: seconds(goneAt - now) };
+      const goneAt = clock.deadline(Date.parse(ps.terminationTime ?? rfc3339(now)), INSTANCE_TERMINATE_SECONDS);
+      if (now < goneAt) return { requeueAfter: secondsUntil(goneAt) };
       m = await writeStatus(m, (s) => { s.providerStatus = { ...ps, instanceState: 'terminated' }; });
     }
 

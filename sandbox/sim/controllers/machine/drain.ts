@@ -12,6 +12,7 @@
 // deletion began more than 1 s ago are skipped, since no kubelet will finish them.
 
 import type { KubeObject } from '../../api/object.ts';
+import type { Elapsed } from '../../clock.ts';
 import { ApiError } from '../../api/errors.ts';
 import type { Controller, ReconcileResult } from '../../runtime/controller.ts';
 import { keyOf, splitKey } from '../../runtime/controller.ts';
@@ -58,10 +59,13 @@ function isControlPlane(node: KubeObject): boolean {
   return 'node-role.kubernetes.io/control-plane' in l || 'node-role.kubernetes.io/master' in l;
 }
 
-/** The drain library's shouldSkipPod: deletion began more than `skip` whole seconds ago. */
-export function shouldSkipPod(pod: KubeObject, now: number, skip: number): boolean {
+/**
+ * The drain library's shouldSkipPod: deletion began more than `skip` whole
+ * seconds ago; `elapsed` gives the (simulated) ms since a timestamp (Clock.elapsed).
+ */
+export function shouldSkipPod(pod: KubeObject, elapsed: Elapsed, skip: number): boolean {
   if (skip <= 0 || !pod.metadata.deletionTimestamp) return false;
-  return Math.trunc((now - Date.parse(pod.metadata.deletionTimestamp)) / 1000) > skip;
+  return Math.trunc(elapsed(Date.parse(pod.metadata.deletionTimestamp)) / 1000) > skip;
 }
 
 /**
@@ -69,10 +73,10 @@ export function shouldSkipPod(pod: KubeObject, now: number, skip: number): boole
  * every pod on the node except mirror pods, pods of an existing DaemonSet and
  * (with a skip timeout) pods whose deletion began long ago.
  */
-export function podsForDeletion(pods: readonly KubeObject[], nodeName: string, now: number, skip: number, daemonSetExists: (namespace: string, name: string) => boolean): KubeObject[] {
+export function podsForDeletion(pods: readonly KubeObject[], nodeName: string, elapsed: Elapsed, skip: number, daemonSetExists: (namespace: string, name: string) => boolean): KubeObject[] {
   return pods.filter((p) => {
     if ((p.spec as PodSpec | undefined)?.nodeName !== nodeName) return false;
-    if (shouldSkipPod(p, now, skip)) return false;
+    if (shouldSkipPod(p, elapsed, skip)) return false;
     if (p.metadata.annotations?.['kubernetes.io/config.mirror'] !== undefined) return false;
     const ctl = (p.metadata.ownerReferences ?? []).find((o) => o.controller);
     if (ctl?.kind === 'DaemonSet' && daemonSetExists(p.metadata.namespace ?? '', ctl.name)) return false;
@@ -155,13 +159,13 @@ export function machineDrainController(deps: ControllerDeps): Controller {
     }
     const now = clock.now();
     if (!st.attempt) {
-      if (st.retryAt !== undefined && now < st.retryAt) return { requeueAfter: (st.retryAt - now) / 1000 };
+      if (st.retryAt !== undefined && now < st.retryAt) return { requeueAfter: clock.simSecondsUntil(st.retryAt) };
       await recorder.event(m, 'Normal', DrainReason.DrainProceeds, 'Node drain proceeds');
       const started = await startAttempt(nodeName, now);
       if ('error' in started) {
         // A RequeueAfterError: requeued after its delay, without backoff.
         await recorder.event(m, 'Normal', DrainReason.DrainRequeued, `Node drain requeued: ${started.error}`);
-        st.retryAt = now + started.requeueAfter * 1000;
+        st.retryAt = clock.deadline(now, started.requeueAfter);
         return { requeueAfter: started.requeueAfter };
       }
       if (!started.attempt) return succeed(m, nodeName, key, false);
@@ -174,7 +178,7 @@ export function machineDrainController(deps: ControllerDeps): Controller {
       st.attempt = undefined;
       st.failures++;
       const delay = drainBackoffSeconds(st.failures);
-      st.retryAt = now + delay * 1000;
+      st.retryAt = clock.deadline(now, delay);
       await recorder.event(m, 'Normal', DrainReason.DrainRequeued, `Node drain requeued: ${aggregateMessage(outcome.errors)}`);
       return { requeueAfter: delay };
     }
@@ -206,7 +210,7 @@ export function machineDrainController(deps: ControllerDeps): Controller {
     }
     const unreachable = nodeUnreachable(node);
     const skip = unreachable ? SKIP_WAIT_FOR_DELETE_TIMEOUT_SECONDS : 0;
-    const pods = podsForDeletion(client.list('pods'), nodeName, now, skip, (ns, name) => !!client.get('apps/daemonsets', ns, name));
+    const pods = podsForDeletion(client.list('pods'), nodeName, (t) => clock.elapsed(t), skip, (ns, name) => !!client.get('apps/daemonsets', ns, name));
     return {
       attempt: {
         startedAt: now,
@@ -219,7 +223,7 @@ export function machineDrainController(deps: ControllerDeps): Controller {
 
   /** One pass of the drain helper over the attempt's pods. */
   async function tick(a: Attempt, now: number): Promise<{ pending: true; nextIn: number } | { pending: false; errors: string[] }> {
-    const deadline = a.startedAt + DRAIN_TIMEOUT_SECONDS * 1000;
+    const deadline = clock.deadline(a.startedAt, DRAIN_TIMEOUT_SECONDS);
     const skip = a.unreachable ? SKIP_WAIT_FOR_DELETE_TIMEOUT_SECONDS : 0;
     const gone = (p: PodTrack): boolean => {
       const cur = client.get('pods', p.namespace, p.name);
@@ -246,19 +250,19 @@ export function machineDrainController(deps: ControllerDeps): Controller {
           p.evicted = true;
         } catch (e) {
           if (e instanceof ApiError && e.code === 404) { p.done = true; continue; }
-          if (e instanceof ApiError && (e.code === 429 || e.reason === 'TooManyRequests')) { p.nextTry = now + EVICTION_RETRY_SECONDS * 1000; continue; }
+          if (e instanceof ApiError && (e.code === 429 || e.reason === 'TooManyRequests')) { p.nextTry = clock.deadline(now, EVICTION_RETRY_SECONDS); continue; }
           p.done = true;
           p.error = `error when evicting pods/"${p.name}" -n "${p.namespace}": ${e instanceof Error ? e.message : String(e)}`;
           continue;
         }
       }
       const cur = client.get('pods', p.namespace, p.name);
-      if (!cur || cur.metadata.uid !== p.uid || shouldSkipPod(cur, now, skip)) p.done = true;
+      if (!cur || cur.metadata.uid !== p.uid || shouldSkipPod(cur, (t) => clock.elapsed(t), skip)) p.done = true;
     }
     const open = a.pods.filter((p) => !p.done);
     if (!open.length) return { pending: false, errors: a.pods.flatMap((p) => (p.error ? [p.error] : [])) };
-    const next = Math.min(deadline, ...open.map((p) => (p.evicted ? now + DELETE_POLL_SECONDS * 1000 : p.nextTry)));
-    return { pending: true, nextIn: Math.max(0, next - now) / 1000 };
+    const next = Math.min(deadline, ...open.map((p) => (p.evicted ? clock.deadline(now, DELETE_POLL_SECONDS) : p.nextTry)));
+    return { pending: true, nextIn: Math.max(0, clock.simSecondsUntil(next)) };
   }
 
   return {

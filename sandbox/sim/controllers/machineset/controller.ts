@@ -100,17 +100,16 @@ export function machineSetController(deps: ControllerDeps): Controller {
     } else if (diff > 0) {
       const policy = spec.deletePolicy ?? 'Random';
       if (!isDeletePolicy(policy)) throw new Error(`unsupported delete policy ${policy}, must be one of 'Random', 'Newest', or 'Oldest'`);
-      for (const m of machinesToDelete(owned, diff, policy, clock.now())) {
+      for (const m of machinesToDelete(owned, diff, policy, (t) => clock.elapsed(t))) {
         await client.delete(MACHINES, m.metadata.namespace, m.metadata.name!, { preconditions: { uid: m.metadata.uid } });
       }
     }
 
     // Status from the machines seen before this pass's creates and deletes, as upstream; their events bring the next pass.
-    const now = clock.now();
     const status = machineSetStatus(ms, owned, (m) => {
       const ref = (m.status as { nodeRef?: { name?: string } } | undefined)?.nodeRef?.name;
       return ref ? client.get('nodes', undefined, ref) : undefined;
-    }, now);
+    }, (t) => clock.elapsed(t));
     const cur = (ms.status ?? {}) as Record<string, unknown>;
     const next = { ...structuredClone(cur), ...status, observedGeneration: ms.metadata.generation };
     if (!deepEqual(cur, next)) await client.updateStatus(MACHINESETS, { ...structuredClone(ms), status: next });

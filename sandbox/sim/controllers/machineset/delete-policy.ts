@@ -4,6 +4,7 @@
 // lead; Random prefers machines without a Node, then picks at random.
 
 import type { KubeObject } from '../../api/object.ts';
+import type { Elapsed } from '../../clock.ts';
 
 export type DeletePolicy = 'Random' | 'Newest' | 'Oldest';
 
@@ -28,17 +29,17 @@ function failed(m: KubeObject): boolean {
   return s.errorReason !== undefined || s.errorMessage !== undefined;
 }
 
-function oldest(m: KubeObject, now: number): number {
+function oldest(m: KubeObject, elapsed: Elapsed): number {
   if (m.metadata.deletionTimestamp || marked(m) || failed(m)) return MUST_DELETE;
   if (!m.metadata.creationTimestamp) return MUST_NOT_DELETE;
-  const age = (now - Date.parse(m.metadata.creationTimestamp)) / 1000;
+  const age = elapsed(Date.parse(m.metadata.creationTimestamp)) / 1000;
   if (age < 0) return MUST_NOT_DELETE;
   return BETTER_DELETE * (1 - Math.exp(-age / SECONDS_PER_HUNDRED_DAYS));
 }
 
-function newest(m: KubeObject, now: number): number {
+function newest(m: KubeObject, elapsed: Elapsed): number {
   if (m.metadata.deletionTimestamp || marked(m) || failed(m)) return MUST_DELETE;
-  return MUST_DELETE - oldest(m, now);
+  return MUST_DELETE - oldest(m, elapsed);
 }
 
 function random(m: KubeObject): number {
@@ -55,11 +56,12 @@ export function isDeletePolicy(p: unknown): p is DeletePolicy {
 /**
  * The `diff` machines to delete, highest priority first; among equal
  * priorities the order is random (Go's unstable sort), drawn from `rand`.
+ * `elapsed` gives a machine's (simulated) age from its creationTimestamp (Clock.elapsed).
  */
-export function machinesToDelete(machines: readonly KubeObject[], diff: number, policy: DeletePolicy | undefined, now: number, rand: () => number = Math.random): KubeObject[] {
+export function machinesToDelete(machines: readonly KubeObject[], diff: number, policy: DeletePolicy | undefined, elapsed: Elapsed, rand: () => number = Math.random): KubeObject[] {
   if (diff <= 0) return [];
   if (diff >= machines.length) return [...machines];
-  const prio = policy === 'Newest' ? (m: KubeObject) => newest(m, now) : policy === 'Oldest' ? (m: KubeObject) => oldest(m, now) : random;
+  const prio = policy === 'Newest' ? (m: KubeObject) => newest(m, elapsed) : policy === 'Oldest' ? (m: KubeObject) => oldest(m, elapsed) : random;
   const ranked = machines.map((m) => ({ m, p: prio(m), tie: rand() }));
   ranked.sort((a, b) => b.p - a.p || a.tie - b.tie);
   return ranked.slice(0, diff).map((r) => r.m);

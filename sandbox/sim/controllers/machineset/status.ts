@@ -4,6 +4,7 @@
 // selector in string form for the scale subresource.
 
 import type { KubeObject } from '../../api/object.ts';
+import type { Elapsed } from '../../clock.ts';
 import { formatLabelSelector, fromLabelSelectorObject, matchesLabels, type LabelSelectorObject } from '../../store/label-selector.ts';
 
 export interface MachineSetStatus {
@@ -31,15 +32,15 @@ export function nodeReady(node: KubeObject | undefined): boolean {
   return readyCondition(node)?.status === 'True';
 }
 
-/** Ready, and Ready for more than minReadySeconds. */
-export function nodeAvailable(node: KubeObject | undefined, minReadySeconds: number, now: number): boolean {
+/** Ready, and Ready for more than minReadySeconds (`elapsed`: simulated ms since a timestamp, Clock.elapsed). */
+export function nodeAvailable(node: KubeObject | undefined, minReadySeconds: number, elapsed: Elapsed): boolean {
   const c = readyCondition(node);
   if (c?.status !== 'True') return false;
   if (!minReadySeconds) return true;
-  return !!c.lastTransitionTime && Date.parse(c.lastTransitionTime) + minReadySeconds * 1000 < now;
+  return !!c.lastTransitionTime && elapsed(Date.parse(c.lastTransitionTime)) > minReadySeconds * 1000;
 }
 
-export function machineSetStatus(ms: KubeObject, machines: readonly KubeObject[], nodeOf: (m: KubeObject) => KubeObject | undefined, now: number): MachineSetStatus {
+export function machineSetStatus(ms: KubeObject, machines: readonly KubeObject[], nodeOf: (m: KubeObject) => KubeObject | undefined, elapsed: Elapsed): MachineSetStatus {
   const spec = (ms.spec ?? {}) as Spec;
   const templateLabels = spec.template?.metadata?.labels ?? {};
   const template = Object.entries(templateLabels).map(([key, v]) => ({ key, op: '=' as const, values: [v] }));
@@ -51,7 +52,7 @@ export function machineSetStatus(ms: KubeObject, machines: readonly KubeObject[]
     const node = (m.status as { nodeRef?: unknown } | undefined)?.nodeRef ? nodeOf(m) : undefined;
     if (nodeReady(node)) {
       ready++;
-      if (nodeAvailable(node, spec.minReadySeconds ?? 0, now)) available++;
+      if (nodeAvailable(node, spec.minReadySeconds ?? 0, elapsed)) available++;
     }
   }
   let selector = '';

@@ -76,7 +76,7 @@ export function machineHealthCheckController(deps: ControllerDeps): Controller {
     const remediate: Target[] = [];
     const rechecks: number[] = [];
     for (const t of targets) {
-      const r = needsRemediation(t.machine, t.node, mhc, now);
+      const r = needsRemediation(t.machine, t.node, mhc, (ms) => clock.elapsed(ms));
       if (r.unhealthy) {
         remediate.push(t);
         continue;

@@ -6,6 +6,7 @@
 // Re-checks are due one second after the next possible expiry.
 
 import type { KubeObject, OwnerReference } from '../../api/object.ts';
+import type { Elapsed } from '../../clock.ts';
 import { fromLabelSelectorObject, matchesLabels, type LabelSelectorObject } from '../../store/label-selector.ts';
 
 export const DEFAULT_NODE_STARTUP_TIMEOUT = '10m';
@@ -65,9 +66,11 @@ export function nodeRefOf(machine: KubeObject): { name: string } | undefined {
 
 /**
  * `node` is the Node named by the machine's nodeRef, or undefined when that
- * Node does not exist (or the machine has no nodeRef yet).
+ * Node does not exist (or the machine has no nodeRef yet). `elapsed` gives
+ * the simulated ms since a timestamp (Clock.elapsed); recheckAfter is in
+ * simulated seconds.
  */
-export function needsRemediation(machine: KubeObject, node: KubeObject | undefined, mhc: KubeObject, now: number): HealthResult {
+export function needsRemediation(machine: KubeObject, node: KubeObject | undefined, mhc: KubeObject, elapsed: Elapsed): HealthResult {
   const spec = specOf(mhc);
   const status = (machine.status ?? {}) as { phase?: string; lastUpdated?: string };
   if (status.phase === 'Failed') return { unhealthy: true, reason: 'MachineFailed', message: 'machine phase is "Failed"' };
@@ -77,7 +80,7 @@ export function needsRemediation(machine: KubeObject, node: KubeObject | undefin
     const timeout = parseDuration(spec.nodeStartupTimeout ?? DEFAULT_NODE_STARTUP_TIMEOUT);
     if (!(timeout > 0)) return { unhealthy: false };
     if (!status.lastUpdated) return { unhealthy: false, recheckAfter: timeout / 1000 };
-    const since = now - Date.parse(status.lastUpdated);
+    const since = elapsed(Date.parse(status.lastUpdated));
     if (since > timeout) return { unhealthy: true, reason: 'NodeStartupTimeout', message: `machine has no node after ${spec.nodeStartupTimeout ?? DEFAULT_NODE_STARTUP_TIMEOUT}` };
     return { unhealthy: false, recheckAfter: (timeout - since + 1000) / 1000 };
   }
@@ -91,7 +94,7 @@ export function needsRemediation(machine: KubeObject, node: KubeObject | undefin
     if (!nc || nc.status !== c.status) continue;
     const timeout = parseDuration(c.timeout);
     if (Number.isNaN(timeout)) continue;
-    const since = now - Date.parse(nc.lastTransitionTime ?? '');
+    const since = elapsed(Date.parse(nc.lastTransitionTime ?? ''));
     if (since > timeout) {
       return { unhealthy: true, reason: 'UnhealthyCondition', message: `condition ${c.type} in state ${c.status} longer than ${c.timeout}` };
     }

@@ -189,7 +189,7 @@ export function migrationController(deps: ControllerDeps): Controller {
   async function pendingTimeout(m: KubeObject, vmi: KubeObject, pod: KubeObject): Promise<number | undefined> {
     if (obj(pod.status).phase !== undefined && obj(pod.status).phase !== 'Pending') return undefined;
     if (pod.metadata.deletionTimestamp) return undefined;
-    const pending = Math.max(0, (clock.now() - created(pod)) / 1000);
+    const pending = Math.max(0, clock.elapsed(created(pod)) / 1000);
     const ref = `${pod.metadata.namespace}/${pod.metadata.name}`;
     let recheck: number | undefined;
     if (isPendingUnschedulable(pod)) {
@@ -314,7 +314,7 @@ export function migrationController(deps: ControllerDeps): Controller {
           if (pod) await deleteTargetPod(m, pod, `migration canceled and pod ${pod.metadata.namespace}/${pod.metadata.name} is deleted`);
           return undefined;
         }
-        const backoff = migrationBackoffSeconds(m, migrationsOf(m.metadata.namespace, vmi.metadata.name!), clock.now());
+        const backoff = migrationBackoffSeconds(m, migrationsOf(m.metadata.namespace, vmi.metadata.name!), (t) => clock.elapsed(t));
         if (backoff > 0) {
           await recorder.event(vmi, 'Warning', Reason.MigrationBackoff, `backoff migrating vmi ${vmi.metadata.namespace}/${vmi.metadata.name}`);
           return backoff;

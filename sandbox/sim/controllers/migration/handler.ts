@@ -226,8 +226,8 @@ export function migrationHandlerController(deps: ControllerDeps): Controller {
         since = now;
         preparingSince.set(uid, now);
       }
-      const due = since + TARGET_PREPARE_SECONDS * 1000;
-      if (now < due) return { requeueAfter: (due - now) / 1000 };
+      const due = clock.deadline(since, TARGET_PREPARE_SECONDS);
+      if (now < due) return { requeueAfter: clock.simSecondsUntil(due) };
       const address = nodeAddress(client.get('nodes', undefined, ms.targetNode!));
       const ports = migrationProxyPorts(uid);
       await patchState(vmi, ms, (s) => {
@@ -248,8 +248,8 @@ export function migrationHandlerController(deps: ControllerDeps): Controller {
       return { requeueAfter: migrationTransferSeconds(vmi) };
     }
 
-    const done = Date.parse(ms.startTimestamp) + migrationTransferSeconds(vmi) * 1000;
-    if (now < done) return { requeueAfter: (done - now) / 1000 };
+    const done = clock.deadline(Date.parse(ms.startTimestamp), migrationTransferSeconds(vmi));
+    if (now < done) return { requeueAfter: clock.simSecondsUntil(done) };
     await complete(vmi, ms, target, now);
   }
 

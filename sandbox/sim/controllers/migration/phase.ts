@@ -4,6 +4,7 @@
 
 import type { KubeObject } from '../../api/object.ts';
 import { isPlainObject } from '../../api/object.ts';
+import type { Elapsed } from '../../clock.ts';
 
 export type MigrationPhase =
   | '' | 'Pending' | 'Scheduling' | 'Scheduled' | 'PreparingTarget' | 'TargetReady' | 'Running' | 'Succeeded' | 'Failed';
@@ -251,9 +252,10 @@ export function migrationsToCollect(migrations: KubeObject[]): KubeObject[] {
 /**
  * Backoff for evacuation (and workload-update) migrations after failures
  * (handleMigrationBackoff): 20 s after the first failed predecessor, doubling
- * per further failure back to the last success. Returns the seconds left, or 0.
+ * per further failure back to the last success. Returns the (simulated)
+ * seconds left, or 0; `elapsed` is Clock.elapsed.
  */
-export function migrationBackoffSeconds(migration: KubeObject, sameVmi: KubeObject[], now: number): number {
+export function migrationBackoffSeconds(migration: KubeObject, sameVmi: KubeObject[], elapsed: Elapsed): number {
   const ann = migration.metadata.annotations ?? {};
   if (ann['kubevirt.io/evacuationMigration'] === undefined && ann['kubevirt.io/workloadUpdateMigration'] === undefined) return 0;
   const eligible = sameVmi.filter((m) => {
@@ -273,6 +275,5 @@ export function migrationBackoffSeconds(migration: KubeObject, sameVmi: KubeObje
   if (backoff === 0) return 0;
   const ts = obj(newestFirst[1].status).phaseTransitionTimestamps;
   const failedAt = (Array.isArray(ts) ? ts.map(obj) : []).find((t) => t.phase === 'Failed')?.phaseTransitionTimestamp;
-  const until = (typeof failedAt === 'string' ? Date.parse(failedAt) : 0) + backoff * 1000;
-  return Math.max(0, (until - now) / 1000);
+  return Math.max(0, backoff - elapsed(typeof failedAt === 'string' ? Date.parse(failedAt) : 0) / 1000);
 }

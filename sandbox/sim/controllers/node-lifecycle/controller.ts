@@ -47,7 +47,7 @@ export function nodeLifecycleController(deps: ControllerDeps): Controller {
   /** Ready=Unknown and friends once the kubelet is silent; returns the node as stored afterwards and when to look again. */
   async function monitorHealth(node: KubeObject, now: number): Promise<{ node: KubeObject; recheckAt?: number }> {
     const conditions = conditionsOf(node);
-    const deadline = silentAfter(conditions, leaseRenewed(node.metadata.name!), Date.parse(node.metadata.creationTimestamp ?? '') || now);
+    const deadline = silentAfter(conditions, leaseRenewed(node.metadata.name!), Date.parse(node.metadata.creationTimestamp ?? '') || now, (t, s) => clock.deadline(t, s));
     if (now < deadline) return { node, recheckAt: deadline };
     const wasReady = conditions.find((c) => c.type === 'Ready')?.status === 'True';
     const next = silentConditions(conditions, rfc3339(now), node.metadata.creationTimestamp ?? rfc3339(now));
@@ -97,7 +97,7 @@ export function nodeLifecycleController(deps: ControllerDeps): Controller {
     await syncTaints(node, now);
     const ready = conditionsOf(node).find((c) => c.type === 'Ready')?.status;
     if (ready !== 'True') await markPodsNotReady(node, now);
-    if (health.recheckAt !== undefined) return { requeueAfter: Math.max(0.001, (health.recheckAt - now) / 1000) };
+    if (health.recheckAt !== undefined) return { requeueAfter: Math.max(0.001, clock.simSecondsUntil(health.recheckAt)) };
   }
 
   return {

@@ -3,6 +3,7 @@
 // silent, what its conditions become then, and which taints its conditions
 // and cordon flag call for.
 
+import type { Deadline } from '../../clock.ts';
 import type { Taint } from '../../scheduling/taints.ts';
 
 /** --node-monitor-grace-period (Kubernetes 1.32). */
@@ -47,14 +48,15 @@ export interface NodeCondition {
  * When the node's kubelet is last known to have reported (Lease renewal or a
  * heartbeat in the Ready condition), and the deadline after which it counts
  * as silent: the grace period after that, or the startup grace period after
- * creation for a node that never posted status.
+ * creation for a node that never posted status. The grace periods are
+ * simulated time: `deadline` is Clock.deadline.
  */
-export function silentAfter(conditions: NodeCondition[], leaseRenewed: number | undefined, createdAt: number): number {
+export function silentAfter(conditions: NodeCondition[], leaseRenewed: number | undefined, createdAt: number, deadline: Deadline): number {
   const ready = conditions.find((c) => c.type === 'Ready');
-  if (!ready) return createdAt + NODE_STARTUP_GRACE_SECONDS * 1000;
+  if (!ready) return deadline(createdAt, NODE_STARTUP_GRACE_SECONDS);
   const beat = ready.lastHeartbeatTime ? Date.parse(ready.lastHeartbeatTime) : NaN;
   const last = Math.max(Number.isNaN(beat) ? -Infinity : beat, leaseRenewed ?? -Infinity);
-  return (Number.isFinite(last) ? last : createdAt) + NODE_MONITOR_GRACE_SECONDS * 1000;
+  return deadline(Number.isFinite(last) ? last : createdAt, NODE_MONITOR_GRACE_SECONDS);
 }
 
 /**

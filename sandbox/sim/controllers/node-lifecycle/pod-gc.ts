@@ -76,8 +76,8 @@ export function podGcController(deps: ControllerDeps): Controller {
       if (!node) {
         let since = missingSince.get(nodeName);
         if (since === undefined) missingSince.set(nodeName, (since = now));
-        const due = since + ORPHAN_QUARANTINE_SECONDS * 1000;
-        if (now < due) return { requeueAfter: (due - now) / 1000 };
+        const due = clock.deadline(since, ORPHAN_QUARANTINE_SECONDS);
+        if (now < due) return { requeueAfter: clock.simSecondsUntil(due) };
         await markFailedAndDelete(pod, { reason: Reason.DeletionByPodGC, message: ORPHAN_MESSAGE });
         return;
       }

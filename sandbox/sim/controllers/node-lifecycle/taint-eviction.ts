@@ -10,6 +10,7 @@
 import type { KubeObject } from '../../api/object.ts';
 import { isPlainObject } from '../../api/object.ts';
 import { rfc3339 } from '../../api/age.ts';
+import type { Deadline } from '../../clock.ts';
 import type { Controller, ReconcileResult } from '../../runtime/controller.ts';
 import { keyOf, splitKey } from '../../runtime/controller.ts';
 import { isNotFound } from '../../runtime/client.ts';
@@ -38,9 +39,10 @@ function noExecuteTaints(node: KubeObject | undefined): Taint[] {
 /**
  * When the pod must go, in cluster ms: now-ish (its earliest taint's time)
  * when a NoExecute taint is not tolerated, the taint time plus the shortest
- * tolerationSeconds otherwise, undefined when it may stay for ever.
+ * tolerationSeconds (simulated: `deadline` is Clock.deadline) otherwise,
+ * undefined when it may stay for ever.
  */
-export function evictionDeadline(taints: Taint[], tolerations: Toleration[], now: number): number | undefined {
+export function evictionDeadline(taints: Taint[], tolerations: Toleration[], now: number, deadline: Deadline): number | undefined {
   if (!taints.length) return undefined;
   const { all, used } = matchingTolerations(taints, tolerations);
   if (!all) return now;
@@ -48,7 +50,7 @@ export function evictionDeadline(taints: Taint[], tolerations: Toleration[], now
   if (seconds === Infinity) return undefined;
   const added = taints.map((t) => (t.timeAdded ? Date.parse(t.timeAdded) : NaN)).filter((x) => !Number.isNaN(x));
   const since = added.length ? Math.min(...added) : now;
-  return since + seconds * 1000;
+  return deadline(since, seconds);
 }
 
 export function taintEvictionController(deps: ControllerDeps): Controller {
@@ -74,9 +76,9 @@ export function taintEvictionController(deps: ControllerDeps): Controller {
     if (typeof nodeName !== 'string' || !nodeName) return;
     const now = clock.now();
     const tolerations = (Array.isArray(rec(pod.spec).tolerations) ? rec(pod.spec).tolerations : []) as Toleration[];
-    const deadline = evictionDeadline(noExecuteTaints(client.get('nodes', undefined, nodeName)), tolerations, now);
+    const deadline = evictionDeadline(noExecuteTaints(client.get('nodes', undefined, nodeName)), tolerations, now, (t, s) => clock.deadline(t, s));
     if (deadline === undefined) return;
-    if (now < deadline) return { requeueAfter: (deadline - now) / 1000 };
+    if (now < deadline) return { requeueAfter: clock.simSecondsUntil(deadline) };
     try {
       await evict(pod, now);
     } catch (e) {

@@ -161,12 +161,12 @@ export function virtHandlerController(deps: ControllerDeps): Controller {
         await recorder.event(vmi, 'Normal', Reason.ShuttingDown, Message.ShuttingDown);
       }
     }
-    const deadline = since + grace * 1000;
+    const deadline = clock.deadline(since, grace);
     if (now >= deadline) {
       if (domainAlive(guests.get(uid))) guests.destroy(uid, 'Destroyed');
       return undefined;
     }
-    return domainAlive(guest) ? (deadline - now) / 1000 : undefined;
+    return domainAlive(guest) ? clock.simSecondsUntil(deadline) : undefined;
   }
 
   async function reconcile(key: string): Promise<ReconcileResult | void> {
@@ -210,8 +210,8 @@ export function virtHandlerController(deps: ControllerDeps): Controller {
       if (domainAlive(guest)) guests.destroy(uid, 'Destroyed');
     } else if (phase === Phase.Scheduled && !guest) {
       if (deleting || pod.metadata.deletionTimestamp || !podRunning || !podIP) return;
-      const due = (enteredPhaseAt(vmi, Phase.Scheduled) ?? now) + DOMAIN_START_SECONDS * 1000;
-      if (now < due) return { requeueAfter: (due - now) / 1000 };
+      const due = clock.deadline(enteredPhaseAt(vmi, Phase.Scheduled) ?? now, DOMAIN_START_SECONDS);
+      if (now < due) return { requeueAfter: clock.simSecondsUntil(due) };
       guests.boot(vmi, podIP, bootOptions(vmi));
     } else if (domainAlive(guest) && (deleting || pod.metadata.deletionTimestamp)) {
       requeue = await gracefulStop(vmi, guest, recorder);

@@ -7,6 +7,7 @@
 
 import { createHash } from 'node:crypto';
 import { rfc3339 } from '../../api/age.ts';
+import type { Deadline } from '../../clock.ts';
 import { RunStrategy, isFinalPhase } from './strategy.ts';
 
 export const MAX_START_BACKOFF_SECONDS = 300;
@@ -59,7 +60,9 @@ const RESTARTING_STRATEGIES: readonly string[] = [RunStrategy.Always, RunStrateg
 /**
  * The next status.startFailure: cleared once an instance reached Running or
  * when the strategy never restarts by itself; a new early failure (not yet
- * counted, by VMI uid) increments the count and sets the retry time.
+ * counted, by VMI uid) increments the count and sets the retry time: the
+ * (real) time at which the simulated backoff delay has passed (`deadline` is
+ * Clock.deadline).
  */
 export function nextStartFailure(
   current: StartFailure | undefined,
@@ -67,6 +70,7 @@ export function nextStartFailure(
   vmi: VmiRunFacts | undefined,
   seed: string,
   now: number,
+  deadline: Deadline,
 ): StartFailure | undefined {
   if (wasEverRunning(vmi)) return undefined;
   if (strategy !== undefined && !RESTARTING_STRATEGIES.includes(strategy)) return undefined;
@@ -74,18 +78,21 @@ export function nextStartFailure(
   if (current && current.lastFailedVMIUID === vmi.uid) return current;
   const count = (current?.consecutiveFailCount ?? 0) + 1;
   const delay = startBackoffSeconds(count, seed);
-  return { consecutiveFailCount: count, lastFailedVMIUID: vmi.uid, retryAfterTimestamp: rfc3339(wholeSeconds(now) * 1000 + delay * 1000) };
+  return { consecutiveFailCount: count, lastFailedVMIUID: vmi.uid, retryAfterTimestamp: rfc3339(deadline(wholeSeconds(now) * 1000, delay)) };
 }
 
 function wholeSeconds(ms: number): number {
   return Math.floor(ms / 1000);
 }
 
-/** Whole seconds left before the next start may happen (0 when none is pending). */
-export function backoffSecondsLeft(sf: StartFailure | undefined, now: number): number {
+/**
+ * Whole (simulated) seconds left before the next start may happen, rounded
+ * up (0 when none is pending); `secondsUntil` is Clock.simSecondsUntil.
+ */
+export function backoffSecondsLeft(sf: StartFailure | undefined, secondsUntil: (realMs: number) => number): number {
   if (!sf?.retryAfterTimestamp) return 0;
   const retry = Date.parse(sf.retryAfterTimestamp);
   if (Number.isNaN(retry)) return 0;
-  const diff = wholeSeconds(retry) - wholeSeconds(now);
+  const diff = Math.ceil(secondsUntil(retry));
   return diff > 0 ? diff : 0;
 }

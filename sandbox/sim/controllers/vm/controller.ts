@@ -156,7 +156,7 @@ export function vmController(deps: ControllerDeps): Controller {
       if ('error' in eff) {
         pass.syncError = { reason: Reason.FailedCreate, message: `Error fetching RunStrategy: ${eff.error}` };
       } else {
-        vm = await syncRunStrategy(vm, vmi, eff.strategy, status, pass, now);
+        vm = await syncRunStrategy(vm, vmi, eff.strategy, status, pass);
         if (!pass.syncError && vmi) {
           status.conditions = templateMatchesVmi(vm, vmi, { ignoreGracePeriod: ignoresGracePeriod(vmi, status.stateChangeRequests ?? []) })
             ? removeCondition(status.conditions ?? [], VmCondition.RestartRequired)
@@ -172,14 +172,14 @@ export function vmController(deps: ControllerDeps): Controller {
   }
 
   /** Act on the run strategy table; returns the VM as last written. */
-  async function syncRunStrategy(vm: KubeObject, vmi: KubeObject | undefined, strategy: string, status: VmStatus, pass: Pass, now: number): Promise<KubeObject> {
+  async function syncRunStrategy(vm: KubeObject, vmi: KubeObject | undefined, strategy: string, status: VmStatus, pass: Pass): Promise<KubeObject> {
     const requests = status.stateChangeRequests ?? [];
     const action = decideRunStrategyAction({
       strategy,
       vmi: vmiFacts(vmi),
       requests,
       recordedStrategy: status.runStrategy ?? '',
-      backoffSecondsLeft: backoffSecondsLeft(status.startFailure, now),
+      backoffSecondsLeft: backoffSecondsLeft(status.startFailure, (t) => clock.simSecondsUntil(t)),
     });
     switch (action.kind) {
       case 'none':
@@ -319,7 +319,7 @@ export function vmController(deps: ControllerDeps): Controller {
 
     const eff = effectiveRunStrategy(vm.spec as Record<string, unknown>);
     const strategy = 'strategy' in eff ? eff.strategy : undefined;
-    const startFailure = nextStartFailure(status.startFailure, strategy, runFacts(vmi), vm.metadata.uid ?? '', now);
+    const startFailure = nextStartFailure(status.startFailure, strategy, runFacts(vmi), vm.metadata.uid ?? '', now, (t, s) => clock.deadline(t, s));
     if (startFailure) status.startFailure = startFailure;
     else delete status.startFailure;
 
