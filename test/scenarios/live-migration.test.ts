@@ -92,10 +92,33 @@ describe('kubectl drain with evictionStrategy LiveMigrate', () => {
     const before = await vmOnWorker0('vm-live', { strategy: 'LiveMigrate' });
     const uid = before.metadata.uid;
     const sourcePod = launcherPods('vm-live')[0].metadata.name!;
+    const bootsBefore = sim.cluster.guests.get(uid!)!.bootCount;
+    // virt-controller takes the target pod as the VMI's pod only once the VMI's nodeName moved.
+    const GATE = 'kubevirt.io/virtual-machine-unpaused';
+    const early: string[] = [];
+    const stopWatch = sim.cluster.store.watch('pods', (ev) => {
+      const p = ev.object;
+      if (!p.metadata.labels?.['kubevirt.io/migrationJobUID'] || p.metadata.annotations?.['kubevirt.io/domain'] !== 'vm-live') return;
+      const gate = ((st(p).conditions ?? []) as J[]).find((c) => c.type === GATE);
+      if (gate && st(vmi('vm-live')).nodeName === 'worker-0') early.push(`${p.metadata.name} ${gate.status}`);
+    });
     const drain = sim.kubectlStart(['drain', 'worker-0', '--ignore-daemonsets', '--delete-emptydir-data', '--force']);
     const res = await sim.advanceWhile(drain, 1, 400);
+    stopWatch();
     const out = res.stdout + res.stderr;
     assert.equal(res.code, 0, out);
+    assert.deepEqual(early, [], 'no readiness gate on the target pod before the VMI moved');
+    await sim.advance(1);
+    const targetPod = launcherPods('vm-live').find((p) => p.metadata.labels?.['kubevirt.io/migrationJobUID'] !== undefined)!;
+    assert.equal(((st(targetPod).conditions ?? []) as J[]).find((c) => c.type === GATE)?.status, 'True', 'the VMI controller sets the gate on the new current pod');
+    assert.equal(((st(targetPod).conditions ?? []) as J[]).find((c) => c.type === 'Ready')?.status, 'True');
+    assert.equal(((st(vmi('vm-live')).conditions ?? []) as J[]).find((c) => c.type === 'Ready')?.status, 'True');
+    // The guest moved without rebooting: reached at the target pod's IP, same boot count.
+    const guest = sim.cluster.guests.get(uid!)!;
+    assert.equal(guest.ip, st(targetPod).podIP);
+    assert.equal(guest.node, st(targetPod).nodeName ?? (targetPod.spec as J).nodeName);
+    assert.equal(guest.bootCount, bootsBefore);
+    assert.equal(guest.state, 'Running');
     assert.match(out, /node\/worker-0 cordoned/);
     assert.ok(out.includes(`error when evicting pods/"${sourcePod}" -n "default" (will retry after 5s): admission webhook "virt-launcher-eviction-interceptor.kubevirt.io" denied the request: Eviction triggered evacuation of VMI "default/vm-live"`), out);
     assert.ok(out.includes(`pod/${sourcePod} evicted`), out);

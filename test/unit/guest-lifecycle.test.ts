@@ -188,3 +188,29 @@ describe('guest power transitions', () => {
     silent.write('root\r');
   });
 });
+
+it('migrated(): the guest takes the target address and node without rebooting', async () => {
+  const { GuestRuntime } = await import('../../sandbox/sim/guest/runtime.ts');
+  const { ManualClock } = await import('../../sandbox/sim/clock.ts');
+  const clock = new ManualClock('2026-01-01T00:00:00Z');
+  const rt = new GuestRuntime(clock);
+  const vmi = {
+    apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance',
+    metadata: { name: 'mig', namespace: 'default', uid: 'uid-mig' },
+    spec: { domain: { devices: {} }, volumes: [{ name: 'rootdisk', containerDisk: { image: 'quay.io/containerdisks/fedora:41' } }] },
+  };
+  rt.boot(vmi, '10.128.0.5');
+  clock.advance(60);
+  const before = rt.get('uid-mig')!;
+  let changes = 0;
+  rt.onChange((uid) => { if (uid === 'uid-mig') changes++; });
+  rt.migrated('uid-mig', '10.129.0.7', 'worker-1');
+  const after = rt.get('uid-mig')!;
+  assert.equal(after.ip, '10.129.0.7');
+  assert.equal(after.node, 'worker-1');
+  assert.equal(after.bootCount, before.bootCount);
+  assert.equal(after.bootStartedAt, before.bootStartedAt);
+  assert.equal(after.state, before.state);
+  assert.ok(changes >= 1, 'listeners hear about it');
+  rt.migrated('nope', '1.2.3.4');
+});

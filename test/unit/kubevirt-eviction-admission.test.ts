@@ -147,3 +147,24 @@ test('a launcher pod whose VMI is gone cannot be evicted', async () => {
   const err = await evictionError(b.admin.evict('default', p.metadata.name!));
   assert.equal(err.message, 'admission webhook "virt-launcher-eviction-interceptor.kubevirt.io" denied the request: kubevirt failed getting the vmi: virtualmachineinstances.kubevirt.io "vm1" not found');
 });
+
+test('the Eviction body annotations reach admission: a descheduler eviction marks the VMI eviction-source', async () => {
+  const b = await bareCluster();
+  const { pod: p } = await runningVmi(b, { strategy: 'LiveMigrate' });
+  const err = await evictionError(b.storage.evictPod('default', p.metadata.name!, {
+    metadata: { annotations: { 'requested-by': 'sigs.k8s.io/descheduler' } },
+  }, { user: 'kube:admin', fieldManager: 'descheduler' }));
+  assert.equal(err.code, 429);
+  const marked = get(b, VMI, 'vm1')!;
+  assert.equal((marked.status as J).evacuationNodeName, 'worker-0');
+  assert.equal(marked.metadata.annotations?.['kubevirt.io/eviction-source'], 'descheduler');
+});
+
+test('an eviction without the descheduler annotation does not mark the eviction source', async () => {
+  const b = await bareCluster();
+  const { pod: p } = await runningVmi(b, { strategy: 'LiveMigrate' });
+  await evictionError(b.admin.evict('default', p.metadata.name!, {}, { annotations: { 'requested-by': 'someone-else' } }));
+  const marked = get(b, VMI, 'vm1')!;
+  assert.equal((marked.status as J).evacuationNodeName, 'worker-0');
+  assert.equal(marked.metadata.annotations?.['kubevirt.io/eviction-source'], undefined);
+});

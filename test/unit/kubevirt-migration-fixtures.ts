@@ -65,9 +65,15 @@ export async function bareCluster(plugins?: AdmissionPlugin[]): Promise<Bare> {
   };
 }
 
-/** The migration controllers never touch guests: any use fails the test. */
+/** Guests told they migrated (the handler's completion step), in order. */
+export const migratedGuests: { vmiUid: string; ip: string; node?: string }[] = [];
+
+/** The migration controllers only tell a guest it moved; any other use fails the test. */
 const noGuests = new Proxy({}, {
-  get: (_t, prop) => { throw new Error(`guests.${String(prop)} is not expected in these tests`); },
+  get: (_t, prop) => {
+    if (prop === 'migrated') return (vmiUid: string, ip: string, node?: string) => { migratedGuests.push({ vmiUid, ip, node }); };
+    throw new Error(`guests.${String(prop)} is not expected in these tests`);
+  },
 }) as GuestRuntimeApi;
 
 type J = Record<string, any>;

@@ -2,9 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../sandbox/sim/api/object.ts';
 import { migrationController, renderTargetPod } from '../../sandbox/sim/controllers/migration/controller.ts';
+import { vmiController } from '../../sandbox/sim/controllers/vmi/controller.ts';
 import { migrationHandlerController, migrationTransferSeconds } from '../../sandbox/sim/controllers/migration/handler.ts';
 import {
   bareCluster, bindPod, CONTROLLER, eventsFor, get, HANDLER, launcherPod, podRunning, runningVmi, VMI, VMIM, type Bare,
+  migratedGuests,
 } from './kubevirt-migration-fixtures.ts';
 
 type J = Record<string, any>;
@@ -88,6 +90,7 @@ test('a migration runs through every phase and the VMI ends on the target node',
   assert.ok(st.migrationState.endTimestamp);
   assert.equal(st.migrationState.failed, undefined);
   assert.equal(st.phase, 'Running', 'the guest kept running');
+  assert.deepEqual(migratedGuests.at(-1), { vmiUid: vmi.metadata.uid, ip: '10.128.18.7', node: 'worker-1' }, 'the guest is told it moved');
   const oldPod = get(b, 'pods', source.metadata.name!)!;
   assert.equal((oldPod.status as J).phase, 'Succeeded', 'the source launcher exited');
   assert.equal((oldPod.status as J).containerStatuses[0].state.terminated.reason, 'Completed');
@@ -101,8 +104,11 @@ test('a migration runs through every phase and the VMI ends on the target node',
   assert.equal((done.status as J).migrationState.completed, true);
   assert.deepEqual((done.status as J).phaseTransitionTimestamps.map((t: J) => t.phase),
     ['Pending', 'Scheduling', 'Scheduled', 'PreparingTarget', 'TargetReady', 'Running', 'Succeeded']);
-  const gate = ((get(b, 'pods', target.metadata.name!)!.status as J).conditions as J[]).find((c) => c.type === 'kubevirt.io/virtual-machine-unpaused');
-  assert.equal(gate?.status, 'True');
+  const gateOf = (): J | undefined => ((get(b, 'pods', target.metadata.name!)!.status as J).conditions as J[]).find((c) => c.type === 'kubevirt.io/virtual-machine-unpaused');
+  assert.equal(gateOf(), undefined, 'the migration controllers leave the readiness gate alone');
+  // The VMI controller takes the target as the current pod now that the VMI's nodeName moved, and sets its gate.
+  await vmiController(b.deps(CONTROLLER)).reconcile('default/vm1');
+  assert.equal(gateOf()?.status, 'True');
   const handlerEvents = eventsFor(b, 'vm1').map((e) => `${e.reason}: ${e.message}`);
   assert.ok(handlerEvents.includes('Migrating: VirtualMachineInstance is migrating.'));
   assert.ok(handlerEvents.includes('Migrated: The VirtualMachineInstance migrated to node worker-1.'));

@@ -234,3 +234,20 @@ test('a refused pod creation: Warning FailedCreate, Synchronized=False, retried'
   assert.equal((t.vmi().status as J).phase, 'Pending');
   assert.equal(t.pods().length, 0);
 });
+
+test('currentLauncherPod: the pod on status.nodeName; during a migration the source until nodeName moves', async () => {
+  const { currentLauncherPod } = await import('../../sandbox/sim/controllers/vmi/controller.ts');
+  const pod = (name: string, node: string | undefined, created: string, labels: Record<string, string> = {}): KubeObject => ({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name, creationTimestamp: created, labels }, spec: node ? { nodeName: node } : {},
+  });
+  const source = pod('virt-launcher-a-src', 'worker-0', '2026-01-01T00:00:00Z');
+  const pendingTarget = pod('virt-launcher-a-tgt', undefined, '2026-01-01T00:05:00Z', { 'kubevirt.io/migrationJobUID': 'm1' });
+  const boundTarget = pod('virt-launcher-a-tgt', 'worker-1', '2026-01-01T00:05:00Z', { 'kubevirt.io/migrationJobUID': 'm1' });
+  assert.equal(currentLauncherPod([source, pendingTarget], 'worker-0')?.metadata.name, 'virt-launcher-a-src');
+  assert.equal(currentLauncherPod([source, boundTarget], 'worker-0')?.metadata.name, 'virt-launcher-a-src', 'newer target elsewhere is not current');
+  assert.equal(currentLauncherPod([source, boundTarget], 'worker-1')?.metadata.name, 'virt-launcher-a-tgt', 'after nodeName moved');
+  assert.equal(currentLauncherPod([boundTarget], 'worker-0'), undefined, 'no pod on the node');
+  assert.equal(currentLauncherPod([source, pod('virt-launcher-a-new', undefined, '2026-01-01T00:09:00Z')], undefined)?.metadata.name, 'virt-launcher-a-new', 'unscheduled VMI: newest');
+  const older = pod('virt-launcher-a-old', 'worker-0', '2025-12-31T23:00:00Z');
+  assert.equal(currentLauncherPod([older, source], 'worker-0')?.metadata.name, 'virt-launcher-a-src', 'newest on the node');
+});

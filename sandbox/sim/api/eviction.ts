@@ -11,6 +11,19 @@ import { fromLabelSelectorObject, matchesLabels } from '../store/label-selector.
 export interface EvictionRequest {
   /** The Eviction's deleteOptions (gracePeriodSeconds, preconditions, dryRun). */
   deleteOptions?: Record<string, unknown>;
+  /**
+   * The Eviction's own metadata beyond name and namespace: its labels and
+   * annotations reach admission (the descheduler marks its evictions with
+   * `requested-by: sigs.k8s.io/descheduler`, which KubeVirt's webhook reads).
+   */
+  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+}
+
+/** Only string-valued entries of a labels or annotations map. */
+function stringMap(v: unknown): Record<string, string> | undefined {
+  if (!isPlainObject(v)) return undefined;
+  const out = Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  return Object.keys(out).length ? out : undefined;
 }
 
 export interface EvictionResult {
@@ -40,7 +53,10 @@ export async function evictPod(storage: RestStorage, namespace: string | undefin
   const dryRun = !!opts.dryRun || (Array.isArray(deleteOptions.dryRun) && deleteOptions.dryRun.includes('All'));
   const o: WriteOptions = { ...opts, subresource: 'eviction', dryRun };
   const warnings: string[] = [];
-  await storage.admitSubresource(kind, 'eviction', 'CREATE', { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace }, deleteOptions } as KubeObject, pod, o, warnings);
+  const labels = stringMap(eviction.metadata?.labels);
+  const annotations = stringMap(eviction.metadata?.annotations);
+  const metadata = { name, namespace, ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) };
+  await storage.admitSubresource(kind, 'eviction', 'CREATE', { apiVersion: 'policy/v1', kind: 'Eviction', metadata, deleteOptions } as KubeObject, pod, o, warnings);
 
   const phase = (pod.status as { phase?: string } | undefined)?.phase;
   const exempt = phase === 'Pending' || phase === 'Succeeded' || phase === 'Failed' || !!pod.metadata.deletionTimestamp;

@@ -45,6 +45,8 @@ export class Guest implements ShellHost, ServiceHost, ConsoleHost {
   private readonly cloud: CloudConfig;
 
   ip: string;
+  /** The node the domain runs on, once a migration told (boot does not know it). */
+  node?: string;
   private host: string;
   private powerState: 'on' | 'off' = 'off';
   private kernel: Kernel = 'booting';
@@ -120,6 +122,7 @@ export class Guest implements ShellHost, ServiceHost, ConsoleHost {
       os: osInfo(this.image),
       bootCount: this.bootCount,
     };
+    if (this.node !== undefined) info.node = this.node;
     if (this.powerState === 'off' && this.shutoffReason) info.shutoffReason = this.shutoffReason;
     if (this.bootedAt !== undefined) info.bootedAt = this.bootedAt;
     if (this.device) {

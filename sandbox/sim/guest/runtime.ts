@@ -56,6 +56,15 @@ export class GuestRuntime implements GuestRuntimeApi {
     return g.info();
   }
 
+  migrated(vmiUid: string, ip: string, node?: string): void {
+    const g = this.guests.get(vmiUid);
+    if (!g) return;
+    // Memory, processes, uptime and boot count travel with the domain; only where it is reached changes.
+    if (ip) g.ip = ip;
+    if (node !== undefined) g.node = node;
+    this.emit(vmiUid);
+  }
+
   get(vmiUid: string): GuestInfo | undefined {
     return this.guests.get(vmiUid)?.info();
   }

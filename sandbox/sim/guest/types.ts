@@ -58,6 +58,8 @@ export interface GuestInfo {
   os?: GuestOsInfo;
   /** Boots of this domain so far (a watchdog reset or a reboot adds one). */
   bootCount?: number;
+  /** The node the domain moved to in its last live migration, if any. */
+  node?: string;
 }
 
 /** The guest agent's guest-get-osinfo answer (VMI status.guestOSInfo). */
@@ -149,6 +151,11 @@ export interface GuestRuntimeApi {
   reset?(vmiUid: string): void;
   /** SIGKILL a service's main process: unlike stopService, a killed watchdog daemon leaves the device armed. */
   killService?(vmiUid: string, service: string): void;
+  /**
+   * A live migration finished: the running domain now lives behind the target
+   * launcher pod (new address, maybe a node) without rebooting.
+   */
+  migrated?(vmiUid: string, ip: string, node?: string): void;
   /** Drops everything about a guest (its VMI is gone). */
   forget?(vmiUid: string): void;
   /** Optional view of the cluster network for curl and getent inside guests. */

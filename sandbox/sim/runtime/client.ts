@@ -63,8 +63,9 @@ export class ClusterClient {
    * PodDisruptionBudget path as the HTTP handler. Throws the ApiError a client
    * would get (429 TooManyRequests when a budget or webhook refuses).
    */
-  async evict(namespace: string, name: string, deleteOptions: { gracePeriodSeconds?: number; preconditions?: { uid?: string }; dryRun?: string[] } = {}): Promise<void> {
-    await this.storage.evictPod(namespace, name, { deleteOptions: { ...deleteOptions } }, this.opts('eviction'));
+  async evict(namespace: string, name: string, deleteOptions: { gracePeriodSeconds?: number; preconditions?: { uid?: string }; dryRun?: string[] } = {},
+    metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }): Promise<void> {
+    await this.storage.evictPod(namespace, name, { deleteOptions: { ...deleteOptions }, ...(metadata ? { metadata } : {}) }, this.opts('eviction'));
   }
 
   /**

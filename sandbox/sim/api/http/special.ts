@@ -81,10 +81,11 @@ function podKind(ctx: HandlerContext): KindDef {
 async function evict(ctx: HandlerContext): Promise<void> {
   const { info, storage } = ctx;
   const body = await readObject(ctx);
-  const meta = (body.metadata ?? {}) as { name?: string };
+  const meta = (isPlainObject(body.metadata) ? body.metadata : {}) as { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   if (meta.name && meta.name !== info.name) throw Errors.badRequest('name in URL does not match name in Eviction object');
   const deleteOptions = (isPlainObject(body.deleteOptions) ? body.deleteOptions : {}) as Record<string, unknown>;
-  const { warnings } = await storage.evictPod(info.namespace, info.name!, { deleteOptions }, writeOptions(ctx.req, ctx.url.searchParams, ctx.principal, 'eviction'));
+  const metadata = { labels: meta.labels, annotations: meta.annotations };
+  const { warnings } = await storage.evictPod(info.namespace, info.name!, { deleteOptions, metadata }, writeOptions(ctx.req, ctx.url.searchParams, ctx.principal, 'eviction'));
   setWarnings(ctx.res, warnings);
   sendJson(ctx.res, 201, successStatus(201));
 }

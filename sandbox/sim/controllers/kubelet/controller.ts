@@ -3,7 +3,10 @@
 // and readiness probes on the cluster clock, derive container and pod
 // readiness (probes and readiness gates), kill containers that fail liveness
 // (restarted, or terminated under restartPolicy Never), and finish graceful
-// deletions once the containers have stopped. Nothing happens on a node whose
+// deletions once the containers have stopped. virt-launcher pods follow their
+// guest's domain: they complete (or fail) when it stops, and a graceful
+// deletion asks the guest to shut down and waits for it (or for the grace
+// period, then destroys the domain). Nothing happens on a node whose
 // kubelet is stopped or cut off (faults); after a power cycle the containers
 // that ran before are gone.
 
@@ -18,6 +21,7 @@ import { keyOf, splitKey } from '../../runtime/controller.ts';
 import { isNotFound } from '../../runtime/client.ts';
 import type { ControllerDeps } from '../types.ts';
 import type { EventRecorder } from '../../runtime/events.ts';
+import type { GuestInfo } from '../../guest/types.ts';
 import { containerStartLines } from './container-output.ts';
 import {
   containerReady, containerStarted, newWorker, nextRunAt, probeActive, probeKindTitle, probeTiming, recordRun,
@@ -99,6 +103,8 @@ export function kubeletController(deps: ControllerDeps): Controller {
   const uidByKey = new Map<string, string>();
   /** Pods whose "Stopping container" events were recorded. */
   const killing = new Set<string>();
+  /** Launcher pods of deletions whose virt-launcher exited with its domain, and when (the pod goes a moment later). */
+  const exitedAt = new Map<string, number>();
   /** Nodes seen powered off, and when each came back (containers that ran before are gone). */
   const poweredOff = new Set<string>();
   const bootedAt = new Map<string, number>();
@@ -113,6 +119,7 @@ export function kubeletController(deps: ControllerDeps): Controller {
   function forgetPod(uid: string): void {
     workers.delete(uid);
     killing.delete(uid);
+    exitedAt.delete(uid);
     logs.forget(uid);
   }
 
@@ -152,13 +159,77 @@ export function kubeletController(deps: ControllerDeps): Controller {
     return kubeletRunning(client, node) && nodeReachable(client, node);
   }
 
+  /** The guest behind a launcher pod while that pod holds its domain (a migration target that never took over does not). */
+  function podGuest(pod: KubeObject, status: PodStatus): { vmiUid: string; guest: GuestInfo } | undefined {
+    const vmiUid = launcherVmiUid(pod);
+    const guest = vmiUid ? guests.get(vmiUid) : undefined;
+    if (!vmiUid || !guest || !status.podIP || guest.ip !== status.podIP) return undefined;
+    return { vmiUid, guest };
+  }
+
+  /** The statuses once virt-launcher exited with its domain: compute by how the domain stopped, helpers cleanly. */
+  function launcherExitedStatuses(statuses: ContainerStatus[], guest: GuestInfo | undefined, now: number): ContainerStatus[] {
+    const clean = !guest || guest.shutoffReason === 'Shutdown';
+    return statuses.map((cs) => {
+      if (!cs.state.running) return cs;
+      const failed = cs.name === 'compute' && !clean;
+      return {
+        ...cs, ready: false, started: false,
+        state: {
+          terminated: {
+            exitCode: failed ? 1 : 0, reason: failed ? Reason.Error : Reason.Completed,
+            startedAt: cs.state.running.startedAt, finishedAt: rfc3339(now), ...(cs.containerID ? { containerID: cs.containerID as string } : {}),
+          },
+        },
+      };
+    });
+  }
+
+  async function writeStatus(pod: KubeObject, next: PodStatus): Promise<boolean> {
+    try {
+      await client.updateStatus('pods', { ...structuredClone(pod), status: next });
+      return true;
+    } catch (e) {
+      if (isNotFound(e)) return false;
+      throw e;
+    }
+  }
+
   async function finishDeletion(pod: KubeObject, status: PodStatus, recorder: EventRecorder): Promise<ReconcileResult | void> {
     const spec = pod.spec as PodSpec;
     const now = clock.now();
     const grace = pod.metadata.deletionGracePeriodSeconds ?? 0;
     // deletionTimestamp is `grace` simulated seconds after the request (RestStorage).
     const requested = clock.deadline(Date.parse(pod.metadata.deletionTimestamp!), -grace);
-    const stoppedAt = clock.deadline(requested, Math.min(grace, CONTAINER_STOP_SECONDS));
+    const launcher = status.phase === 'Running' ? podGuest(pod, status) : undefined;
+    if (launcher) {
+      // SIGTERM to virt-launcher: it asks the guest to shut down and exits with its domain,
+      // or the domain is destroyed when the grace period runs out.
+      const { vmiUid } = launcher;
+      if (!killing.has(pod.metadata.uid!)) {
+        killing.add(pod.metadata.uid!);
+        for (const c of spec.containers ?? []) await recorder.event(pod, 'Normal', Reason.Killing, `Stopping container ${c.name}`);
+        if (launcher.guest.state !== 'Shutoff' && grace > 0) guests.shutdown(vmiUid);
+      }
+      const graceEnd = clock.deadline(requested, grace);
+      let guest = guests.get(vmiUid);
+      if (guest && guest.state !== 'Shutoff') {
+        if (now < graceEnd) return { requeueAfter: clock.simSecondsUntil(graceEnd) };
+        guests.destroy(vmiUid, 'Destroyed');
+        guest = guests.get(vmiUid);
+      }
+      // The containers' exit is reported before the pod goes (virt-handler reads the domain's end meanwhile).
+      const statuses = launcherExitedStatuses(status.containerStatuses ?? [], guest, now);
+      const next: PodStatus = { ...structuredClone(status), containerStatuses: statuses, phase: podPhase(spec.restartPolicy ?? 'Always', statuses) };
+      next.conditions = derivedConditions(pod, next, now);
+      if (!(await writeStatus(pod, next))) return;
+      exitedAt.set(pod.metadata.uid!, now);
+      return { requeueAfter: CONTAINER_STOP_SECONDS };
+    }
+    const exited = exitedAt.get(pod.metadata.uid!);
+    const stoppedAt = exited !== undefined
+      ? clock.deadline(exited, CONTAINER_STOP_SECONDS)
+      : clock.deadline(requested, Math.min(grace, CONTAINER_STOP_SECONDS));
     if (now < stoppedAt) {
       if (status.phase === 'Running' && !killing.has(pod.metadata.uid!)) {
         killing.add(pod.metadata.uid!);
@@ -334,29 +405,17 @@ export function kubeletController(deps: ControllerDeps): Controller {
       statuses.push(r.status);
       if (r.nextAt !== undefined) nextAt = Math.min(nextAt ?? Infinity, r.nextAt);
     }
-    // virt-launcher's helpers (container disks) end with the compute container that holds the domain.
+    // virt-launcher exits when its domain stops (Completed after a clean shutdown, Error otherwise);
+    // its helpers (container disks) end with the compute container that holds the domain.
+    const launcher = podGuest(pod, status);
     const compute = statuses.find((cs) => cs.name === 'compute');
-    if (launcherVmiUid(pod) && compute?.state.terminated) {
-      for (let i = 0; i < statuses.length; i++) {
-        const cs = statuses[i];
-        if (!cs.state.running) continue;
-        statuses[i] = {
-          ...cs, ready: false, started: false,
-          state: { terminated: { exitCode: 0, reason: Reason.Completed, startedAt: cs.state.running.startedAt, finishedAt: rfc3339(now), ...(cs.containerID ? { containerID: cs.containerID as string } : {}) } },
-        };
-      }
-    }
-    const next: PodStatus = { ...structuredClone(status), containerStatuses: statuses };
-    next.phase = podPhase(spec.restartPolicy ?? 'Always', statuses);
+    let finalStatuses = statuses;
+    if (launcher?.guest.state === 'Shutoff' && compute?.state.running) finalStatuses = launcherExitedStatuses(statuses, launcher.guest, now);
+    else if (launcherVmiUid(pod) && compute?.state.terminated) finalStatuses = launcherExitedStatuses(statuses, undefined, now);
+    const next: PodStatus = { ...structuredClone(status), containerStatuses: finalStatuses };
+    next.phase = podPhase(spec.restartPolicy ?? 'Always', finalStatuses);
     next.conditions = derivedConditions(pod, next, now);
-    if (!jsonEqual(next, status)) {
-      try {
-        await client.updateStatus('pods', { ...structuredClone(pod), status: next });
-      } catch (e) {
-        if (isNotFound(e)) return;
-        throw e;
-      }
-    }
+    if (!jsonEqual(next, status) && !(await writeStatus(pod, next))) return;
     if (next.phase !== 'Running' || nextAt === undefined) return;
     return { requeueAfter: Math.max(0.001, clock.simSecondsUntil(nextAt)) };
   }
@@ -395,6 +454,12 @@ export function kubeletController(deps: ControllerDeps): Controller {
       { resource: 'nodes', map: (n) => podsOn(n.metadata.name!) },
       { resource: FAULTS, map: (f) => { const n = faultNode(f); return n ? podsOn(n) : []; } },
     ],
+    // A domain stopping ends its virt-launcher: the guest runtime tells when.
+    sources: [(enqueue) => guests.onChange((uid) => {
+      for (const p of client.list('pods')) {
+        if (launcherVmiUid(p) === uid && (p.spec as PodSpec).nodeName) enqueue(keyOf(p));
+      }
+    })],
     reconcile,
   };
 }

@@ -4,7 +4,8 @@
 // every nodeStatusReportFrequency (5 min), which is when lastHeartbeatTime
 // moves. Only a kubelet that runs and reaches the API server reports (faults).
 // A kubelet coming back from a stop or a power-off says so (Starting,
-// Rebooted with a new boot ID) and re-registers its Node if it was deleted.
+// Rebooted with a new boot ID) and re-registers its Node if it was deleted —
+// unless the Machine behind the Node is gone (its instance was terminated).
 
 import type { KubeObject } from '../../api/object.ts';
 import { isPlainObject } from '../../api/object.ts';
@@ -20,6 +21,9 @@ import type { EventRecorder } from '../../runtime/events.ts';
 
 export const LEASES = 'coordination.k8s.io/leases';
 export const LEASE_NAMESPACE = 'kube-node-lease';
+/** The Machine API's annotation on a Node: `<namespace>/<machine name>`. */
+export const MACHINE_ANNOTATION = 'machine.openshift.io/machine';
+const MACHINES = 'machine.openshift.io/machines';
 /** Lease renewal interval: 25% of the 40 s lease duration. */
 export const LEASE_RENEW_SECONDS = 10;
 /** nodeStatusReportFrequency: unchanged conditions are posted (lastHeartbeatTime) this often. */
@@ -102,6 +106,14 @@ function registration(node: KubeObject): KubeObject {
 
 export function nodeStatusController(deps: ControllerDeps): Controller {
   const { client, clock } = deps;
+
+  /** The Machine named in the Node's machine annotation (namespace/name) exists; true for nodes without one. */
+  function machineExists(node: KubeObject): boolean {
+    const ref = node.metadata.annotations?.[MACHINE_ANNOTATION];
+    if (!ref) return true;
+    const [ns, machine] = ref.includes('/') ? ref.split('/', 2) : [undefined, ref];
+    return client.get(MACHINES, ns, machine) !== undefined;
+  }
   /** Nodes whose kubelet this process saw stopped ('stopped') or powered off ('off'). */
   const down = new Map<string, 'stopped' | 'off'>();
   /** The Node each kubelet registers with, as last seen. */
@@ -149,6 +161,8 @@ export function nodeStatusController(deps: ControllerDeps): Controller {
     if (!node) {
       const reg = registrations.get(name);
       if (!wasDown || !reg) return;
+      // A terminated instance's kubelet never comes back: only a Machine that still exists re-registers its Node.
+      if (!machineExists(reg)) return;
       // A kubelet that starts and finds no Node registers one.
       node = await client.create('nodes', reg);
       const fresh = structuredClone(node);

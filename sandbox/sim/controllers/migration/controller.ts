@@ -30,7 +30,6 @@ const APP_LABEL = 'kubevirt.io';
 const HOSTNAME_LABEL = 'kubernetes.io/hostname';
 const LATEST_API_ANNOTATION = 'kubevirt.io/latest-observed-api-version';
 const STORAGE_API_ANNOTATION = 'kubevirt.io/storage-observed-api-version';
-const UNPAUSED_GATE = 'kubevirt.io/virtual-machine-unpaused';
 
 /** spec.configuration.migrations defaults of the KubeVirt CR. */
 export const MIGRATION_CONFIG = {
@@ -403,20 +402,6 @@ export function migrationController(deps: ControllerDeps): Controller {
     }
   }
 
-  /** After a completed migration virt-controller treats the target pod as the VMI's pod: set its readiness gate. */
-  async function syncTargetReadinessGate(vmi: KubeObject, pod: KubeObject | undefined): Promise<void> {
-    if (!pod || podIsDown(pod) || pod.metadata.deletionTimestamp || vmiNode(vmi) !== podNode(pod)) return;
-    const paused = (obj(vmi.status).conditions as Json[] | undefined ?? []).some((c) => c.type === 'Paused' && c.status === 'True');
-    const want = paused ? 'False' : 'True';
-    const conds = Array.isArray(obj(pod.status).conditions) ? (obj(pod.status).conditions as Json[]) : [];
-    if (conds.some((c) => c.type === UNPAUSED_GATE && c.status === want)) return;
-    const now = rfc3339(clock.now());
-    const gate = paused
-      ? { type: UNPAUSED_GATE, status: 'False', reason: 'Paused', message: 'the virtual machine is paused', lastProbeTime: now, lastTransitionTime: now }
-      : { type: UNPAUSED_GATE, status: 'True', reason: 'NotPaused', message: 'the virtual machine is not paused', lastProbeTime: now, lastTransitionTime: now };
-    await client.patch('pods', pod.metadata.namespace, pod.metadata.name!, 'strategic', { status: { conditions: [gate] } }, 'status');
-  }
-
   async function reconcile(key: string): Promise<ReconcileResult | void> {
     const { namespace, name } = splitKey(key);
     const m = client.get(VMIM_RESOURCE, namespace, name);
@@ -454,7 +439,6 @@ export function migrationController(deps: ControllerDeps): Controller {
     const stored = await updateStatus(fresh, freshVmi && freshVmi.metadata.uid === vmi.metadata.uid ? freshVmi : undefined, freshVmi ? targetPodOf(fresh, freshVmi) : undefined);
     if (syncError) throw syncError;
     if (isFinalPhase(migrationPhase(stored))) {
-      if (freshVmi && migrationPhase(stored) === 'Succeeded') await syncTargetReadinessGate(freshVmi, targetPodOf(stored, freshVmi));
       if (freshVmi) await collectFinalized(freshVmi);
       return;
     }

@@ -170,6 +170,8 @@ export function migrationHandlerController(deps: ControllerDeps): Controller {
         });
       }
     });
+    // The guest keeps running, now reached through the target launcher pod.
+    if (targetIP) deps.guests.migrated?.(vmi.metadata.uid!, targetIP, targetNode);
     await recorderFor(targetNode).event(vmi, 'Normal', Reason.Migrated, `The VirtualMachineInstance migrated to node ${targetNode}.`);
     // The domain is gone from the source: its virt-launcher exits.
     await launcherExited(launcherPod(vmi, ms.sourcePod));

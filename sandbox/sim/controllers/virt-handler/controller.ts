@@ -222,7 +222,10 @@ export function virtHandlerController(deps: ControllerDeps): Controller {
     guest = guests.get(uid);
 
     // ---- report ----
-    const nextPhase = domainPhase(phase, guest, acpiEnabled(vmi));
+    let nextPhase = domainPhase(phase, guest, acpiEnabled(vmi));
+    // Only the launcher pod was deleted: virt-launcher took the domain down on its way out, not a
+    // shutdown of the VMI. Its end is the pod's disappearance, which virt-controller reports as Failed (§2.1).
+    if (nextPhase === Phase.Succeeded && !deleting && pod?.metadata.deletionTimestamp !== undefined) nextPhase = phase;
     const next = structuredClone(vmi) as KubeObject;
     const st = statusOf(next);
     next.status = st;

@@ -55,8 +55,12 @@ function creation(o: KubeObject): number {
 }
 
 /**
- * The pod the VMI runs in (currentPod): the newest launcher pod on the VMI's
- * node, any node before it is scheduled (a migration target elsewhere is not it).
+ * The pod the VMI runs in (upstream CurrentVMIPod): the newest launcher pod on
+ * the VMI's status.nodeName, or the newest of all before the VMI has a node.
+ * During a migration that is the source pod until the VMI's nodeName moves to
+ * the target; the target pod (elsewhere, or not yet bound) is never taken
+ * early, so the Ready condition and the unpaused readiness gate follow the
+ * pod that actually runs the domain.
  */
 export function currentLauncherPod(pods: KubeObject[], nodeName: string | undefined): KubeObject | undefined {
   let cur: KubeObject | undefined;
