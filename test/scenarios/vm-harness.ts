@@ -39,19 +39,6 @@ export interface VmSim {
   close(): void;
 }
 
-/** Steps the clock through due timers, letting the controllers settle after each. */
-export async function advanceCluster(cluster: Cluster, clock: ManualClock, seconds: number): Promise<void> {
-  const target = clock.now() + seconds * 1000;
-  for (;;) {
-    await cluster.settle();
-    const next = clock.nextDue();
-    if (next === undefined || next > target) break;
-    clock.advance((next - clock.now()) / 1000);
-  }
-  clock.advance((target - clock.now()) / 1000);
-  await cluster.settle();
-}
-
 export async function startVmSim(): Promise<VmSim> {
   onlyVmControllerFromKubeVirt();
   const clock = new ManualClock('2026-03-01T10:00:00Z');
@@ -62,7 +49,7 @@ export async function startVmSim(): Promise<VmSim> {
     host, cluster, clock,
     admin: cluster.client('kube:admin', 'kubectl'),
     handler: cluster.client(HANDLER, 'virt-handler'),
-    advance: (s) => advanceCluster(cluster, clock, s),
+    advance: (s) => cluster.advance(s),
     close: () => host.deleteCluster(cluster.name),
   };
 }

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:https';
 import { startSim, type Sim } from '../integration/harness.ts';
-import { NS, VMIS, VMS, type VmSim, advanceCluster, failVmi, finishVmiDeletion, onlyVmControllerFromKubeVirt, runVmi, statusOf, vmManifest } from './vm-harness.ts';
+import { NS, VMIS, VMS, type VmSim, failVmi, finishVmiDeletion, onlyVmControllerFromKubeVirt, runVmi, statusOf, vmManifest } from './vm-harness.ts';
 
 interface Reply {
   code: number;
@@ -44,7 +44,7 @@ before(async () => {
     host: sim.host, cluster: c, clock: sim.clock,
     admin: c.client('kube:admin', 'kubectl'),
     handler: c.client('system:serviceaccount:openshift-cnv:kubevirt-handler', 'virt-handler'),
-    advance: (s) => advanceCluster(c, sim.clock, s),
+    advance: (s) => c.advance(s),
     close: () => {},
   };
 });

@@ -164,3 +164,18 @@ export function freeform(description?: string): Schema {
 export function enumOf(values: string[], description?: string): Schema {
   return { type: 'string', enum: values, ...(description ? { description } : {}) };
 }
+
+/** An inline metav1.LabelSelector, as CRD schemas embed it (no $ref in a CRD). */
+export function inlineLabelSelector(description?: string): Schema {
+  return {
+    ...obj({
+      matchExpressions: arr(obj({
+        key: str('The label key the selector applies to.'),
+        operator: str('How the key relates to the values: In, NotIn, Exists or DoesNotExist.'),
+        values: arr(str(), 'Values for In and NotIn; empty for Exists and DoesNotExist.', { 'x-kubernetes-list-type': 'atomic' }),
+      }, { required: ['key', 'operator'] }), 'Requirements that must all hold.', { 'x-kubernetes-list-type': 'atomic' }),
+      matchLabels: stringMap('Labels that must all be present with these values.'),
+    }, description ? { description } : {}),
+    'x-kubernetes-map-type': 'atomic',
+  };
+}

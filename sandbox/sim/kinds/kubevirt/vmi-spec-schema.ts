@@ -117,20 +117,6 @@ export function vmiTerminationGracePeriodSeconds(spec: Json | undefined): number
 // ---------------------------------------------------------------------------
 // Schema (inline, as KubeVirt's CRDs carry it).
 
-/** An inline metav1.LabelSelector, as CRDs embed it. */
-export function inlineLabelSelector(description?: string): Schema {
-  return {
-    ...obj({
-      matchExpressions: arr(obj({
-        key: str('The label key the selector applies to.'),
-        operator: str('How the key relates to the values: In, NotIn, Exists or DoesNotExist.'),
-        values: arr(str(), 'Values for In and NotIn; empty for Exists and DoesNotExist.', { 'x-kubernetes-list-type': 'atomic' }),
-      }, { required: ['key', 'operator'] }), 'Requirements that must all hold.', { 'x-kubernetes-list-type': 'atomic' }),
-      matchLabels: stringMap('Labels that must all be present with these values.'),
-    }, description ? { description } : {}),
-    'x-kubernetes-map-type': 'atomic',
-  };
-}
 
 /** KubeVirt's condition shape (VM, VMI, migration): no observedGeneration, with lastProbeTime. */
 export function kubevirtConditions(description: string): Schema {

@@ -6,7 +6,7 @@
 import type { KubeObject } from '../../api/object.ts';
 import { isPlainObject } from '../../api/object.ts';
 import type { Schema } from '../schema.ts';
-import { arr, bool, int, obj, str, stringMap } from '../schema.ts';
+import { arr, bool, inlineLabelSelector, int, obj, str, stringMap } from '../schema.ts';
 import type { AdmissionDenial, AdmissionResult, KindDef, Operation } from '../types.ts';
 
 export const IPADDRESSPOOL_WEBHOOK = 'ipaddresspoolvalidationwebhook.metallb.io';
@@ -14,20 +14,6 @@ export const IPADDRESSPOOL_WEBHOOK = 'ipaddresspoolvalidationwebhook.metallb.io'
 /** Where MetalLB runs; its webhooks only accept objects in this namespace. */
 export const metallbConfig = { namespace: 'metallb-system' };
 
-/** An inline metav1.LabelSelector, as MetalLB's CRDs embed it. */
-export function metallbLabelSelector(description?: string): Schema {
-  return {
-    ...obj({
-      matchExpressions: arr(obj({
-        key: str('The label key the selector applies to.'),
-        operator: str('In, NotIn, Exists or DoesNotExist.'),
-        values: arr(str(), 'Values for In and NotIn.', { 'x-kubernetes-list-type': 'atomic' }),
-      }, { required: ['key', 'operator'] }), 'Requirements that must all hold.', { 'x-kubernetes-list-type': 'atomic' }),
-      matchLabels: stringMap('Labels that must all be present with these values.'),
-    }, description ? { description } : {}),
-    'x-kubernetes-map-type': 'atomic',
-  };
-}
 
 /** The denial controller-runtime's admission.Denied sends for a webhook error. */
 export function metallbDenial(webhook: string, message: string): AdmissionDenial {
@@ -278,7 +264,7 @@ export function admitIPAddressPool(pool: KubeObject, _old: KubeObject | undefine
   return err ? { denied: metallbDenial(IPADDRESSPOOL_WEBHOOK, err) } : {};
 }
 
-const selectorList = (d: string): Schema => arr(metallbLabelSelector(), d);
+const selectorList = (d: string): Schema => arr(inlineLabelSelector(), d);
 
 export const ipAddressPoolKind: KindDef = {
   group: 'metallb.io',

@@ -4,9 +4,9 @@
 // namespace; the remaining checks need the other MetalLB objects.
 
 import type { KubeObject } from '../../api/object.ts';
-import { arr, int, obj, str } from '../schema.ts';
+import { arr, inlineLabelSelector, int, obj, str } from '../schema.ts';
 import type { AdmissionResult, KindDef, Operation } from '../types.ts';
-import { metallbConfig, metallbDenial, metallbLabelSelector } from './ipaddresspool.ts';
+import { metallbConfig, metallbDenial } from './ipaddresspool.ts';
 
 export const L2ADVERTISEMENT_WEBHOOK = 'l2advertisementvalidationwebhook.metallb.io';
 
@@ -30,13 +30,13 @@ export const l2AdvertisementKind: KindDef = {
   schema: obj({
     spec: obj({
       ipAddressPools: arr(str(), 'Pools to announce, by name. With no pools and no pool selectors, every pool is announced.'),
-      ipAddressPoolSelectors: arr(metallbLabelSelector(), 'Pools to announce, by label.'),
-      nodeSelectors: arr(metallbLabelSelector(), 'Nodes allowed to announce the addresses; all nodes when empty.'),
+      ipAddressPoolSelectors: arr(inlineLabelSelector(), 'Pools to announce, by label.'),
+      nodeSelectors: arr(inlineLabelSelector(), 'Nodes allowed to announce the addresses; all nodes when empty.'),
       interfaces: arr(str(), 'Host interfaces to announce from; all interfaces when empty.'),
-      serviceSelectors: arr(metallbLabelSelector(), 'Services whose addresses are announced; all when empty.'),
+      serviceSelectors: arr(inlineLabelSelector(), 'Services whose addresses are announced; all when empty.'),
       preferredNodeSelectors: arr(obj({
         weight: { ...int('Added to the score of matching nodes in the leader election (1-100).'), minimum: 1, maximum: 100 },
-        preference: metallbLabelSelector('Nodes the weight applies to.'),
+        preference: inlineLabelSelector('Nodes the weight applies to.'),
       }, { required: ['preference', 'weight'] }), 'Weighted preferences for which node announces.'),
     }, { description: 'What is announced over layer 2, and from where.' }),
     status: obj({}, { description: 'Not used.' }),

@@ -7,20 +7,6 @@ import type { KindDef } from '../types.ts';
 
 export const MACHINE_V1BETA1 = 'com.github.openshift.api.machine.v1beta1';
 
-/** An inline metav1.LabelSelector, as the Machine API CRDs embed it. */
-export function machineLabelSelector(description?: string): Schema {
-  return {
-    ...obj({
-      matchExpressions: arr(obj({
-        key: str('The label key the selector applies to.'),
-        operator: str('In, NotIn, Exists or DoesNotExist.'),
-        values: arr(str(), 'Values for In and NotIn.', { 'x-kubernetes-list-type': 'atomic' }),
-      }, { required: ['key', 'operator'] }), 'Requirements that must all hold.', { 'x-kubernetes-list-type': 'atomic' }),
-      matchLabels: stringMap('Labels that must all be present with these values.'),
-    }, description ? { description } : {}),
-    'x-kubernetes-map-type': 'atomic',
-  };
-}
 
 /** Machine API conditions carry a severity. */
 export function machineConditions(description: string): Schema {

@@ -3,9 +3,9 @@
 
 import type { FieldErrorLike } from '../../api/errors.ts';
 import { isPlainObject } from '../../api/object.ts';
-import { arr, obj, str } from '../schema.ts';
+import { arr, inlineLabelSelector, obj, str } from '../schema.ts';
 import type { KindDef } from '../types.ts';
-import { MACHINE_V1BETA1, machineConditions, machineLabelSelector } from './machine.ts';
+import { MACHINE_V1BETA1, machineConditions } from './machine.ts';
 
 export const machineHealthCheckKind: KindDef = {
   group: 'machine.openshift.io',
@@ -20,7 +20,7 @@ export const machineHealthCheckKind: KindDef = {
   schemaName: `${MACHINE_V1BETA1}.MachineHealthCheck`,
   schema: obj({
     spec: obj({
-      selector: machineLabelSelector('Machines to check; an empty selector selects every machine.'),
+      selector: inlineLabelSelector('Machines to check; an empty selector selects every machine.'),
       unhealthyConditions: arr(obj({
         type: str('Node condition type, e.g. Ready.'),
         status: str('Condition status that counts as unhealthy: True, False or Unknown.'),

@@ -2,9 +2,9 @@
 // template, replacing those that are deleted. Has status and scale subresources.
 
 import { isPlainObject } from '../../api/object.ts';
-import { enumOf, int, obj, str, stringMap, arr, freeform } from '../schema.ts';
+import { enumOf, inlineLabelSelector, int, obj, str, stringMap, arr, freeform } from '../schema.ts';
 import type { KindDef } from '../types.ts';
-import { MACHINE_V1BETA1, machineConditions, machineLabelSelector, machineSpecSchema } from './machine.ts';
+import { MACHINE_V1BETA1, machineConditions, machineSpecSchema } from './machine.ts';
 
 export const machineSetKind: KindDef = {
   group: 'machine.openshift.io',
@@ -24,7 +24,7 @@ export const machineSetKind: KindDef = {
       replicas: { ...int('Number of machines to keep. Defaults to 1.'), default: 1 },
       minReadySeconds: int('Seconds a new machine must be ready before it counts as available.'),
       deletePolicy: enumOf(['Random', 'Newest', 'Oldest'], 'Which machines go first when scaling down: Random (default), Newest or Oldest.'),
-      selector: machineLabelSelector('Labels of the machines this set owns; must match the template labels.'),
+      selector: inlineLabelSelector('Labels of the machines this set owns; must match the template labels.'),
       template: obj({
         metadata: {
           ...obj({
