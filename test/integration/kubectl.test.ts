@@ -89,6 +89,19 @@ describe('kubectl against the embedded cluster', () => {
     assert.equal(r.code, 0, r.stderr);
   });
 
+  it('scale reads and writes the scale subresource', async () => {
+    let r = await sim.kubectl(['scale', 'deployment', 'web', '--replicas=4']);
+    assert.equal(r.stdout.trim(), 'deployment.apps/web scaled', r.stderr);
+    r = await sim.kubectl(['get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}']);
+    assert.equal(r.stdout, '4');
+    r = await sim.kubectl(['get', '--raw', '/apis/apps/v1/namespaces/default/deployments/web/scale']);
+    assert.deepEqual(JSON.parse(r.stdout).spec, { replicas: 4 });
+    r = await sim.kubectl(['scale', 'machineset', 'virtlab-worker', '-n', 'openshift-machine-api', '--replicas=3']);
+    assert.equal(r.stdout.trim(), 'machineset.machine.openshift.io/virtlab-worker scaled', r.stderr);
+    r = await sim.kubectl(['scale', 'configmap', 'settings', '--replicas=2']);
+    assert.notEqual(r.code, 0);
+  });
+
   it('a pod refuses to lose a container, as on a real cluster', async () => {
     let r = await sim.kubectl(['apply', '--server-side', '-f', m('pod.yaml')]);
     assert.equal(r.stdout.trim(), 'pod/applied-pod serverside-applied', r.stderr);

@@ -8,6 +8,7 @@ import { ApiError, Errors } from '../errors.ts';
 import { isPlainObject, type KubeObject } from '../object.ts';
 import type { Principal, SimHost } from '../../host.ts';
 import { authorize } from '../authorization.ts';
+import { scaleHandler } from './scale.ts';
 import type { Cluster } from '../../cluster.ts';
 import type { KindDef } from '../../kinds/types.ts';
 import type { RestStorage } from '../rest-storage.ts';
@@ -38,6 +39,7 @@ type Handler = () => Promise<void>;
 export function subresourceHandler(ctx: HandlerContext): Handler | undefined {
   const { info } = ctx;
   if (info.group === 'subresources.kubevirt.io') return kubevirtSubresourceHandler(ctx);
+  if (info.subresource === 'scale') return scaleHandler(ctx);
   const key = `${info.group}/${info.resource}/${info.subresource}`;
   switch (key) {
     case '/pods/eviction':
