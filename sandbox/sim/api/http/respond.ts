@@ -17,6 +17,39 @@ export function objectJson(obj: object): string {
   return text;
 }
 
+const bufferCache = new WeakMap<object, Buffer>();
+
+/** UTF-8 bytes of an object's JSON; cached for frozen (stored) objects. */
+export function objectJsonBytes(obj: object): Buffer {
+  if (!Object.isFrozen(obj)) return Buffer.from(JSON.stringify(obj));
+  let buf = bufferCache.get(obj);
+  if (buf === undefined) {
+    // The string form is not kept as well: lists need only the bytes.
+    buf = Buffer.from(jsonCache.get(obj) ?? JSON.stringify(obj));
+    bufferCache.set(obj, buf);
+  }
+  return buf;
+}
+
+/**
+ * A list answer assembled from the items' cached bytes: no per-request
+ * serialisation or UTF-8 encoding of the items, one copy into the response.
+ */
+export function sendList(res: ServerResponse, head: string, items: readonly object[]): void {
+  const parts: Buffer[] = [Buffer.from(`${head},"items":[`)];
+  items.forEach((o, i) => {
+    if (i) parts.push(COMMA);
+    parts.push(objectJsonBytes(o));
+  });
+  parts.push(CLOSE);
+  const body = Buffer.concat(parts);
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length });
+  res.end(body);
+}
+
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']}');
+
 export function sendJson(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = typeof body === 'string' ? body : objectJson(body as object);
   res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });

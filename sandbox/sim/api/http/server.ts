@@ -10,7 +10,7 @@ import type { KindDef } from '../../kinds/types.ts';
 import type { DeleteOptions, FieldValidation, ListOptions, PatchType, RestStorage, WriteOptions } from '../rest-storage.ts';
 import { parseResourcePath, type ResourceRequest } from './request-info.ts';
 import { decodeObjectBody, mediaType, parseJson, parseYaml, readBody } from './body.ts';
-import { defaultFieldManager, objectJson, sendJson, sendStatus, setWarnings, toApiError } from './respond.ts';
+import { defaultFieldManager, sendJson, sendList, sendStatus, setWarnings, toApiError } from './respond.ts';
 import { serveWatch } from './watch.ts';
 import { toTable, wantsTable, type IncludeObject } from '../table.ts';
 import { parseLabelSelector } from '../../store/label-selector.ts';
@@ -241,7 +241,7 @@ async function serveResource(ctx: HandlerContext, kind: KindDef, info: ResourceR
       const metadata: Record<string, unknown> = { resourceVersion: result.resourceVersion };
       if (result.continueToken) metadata.continue = result.continueToken;
       if (result.remaining !== undefined) metadata.remainingItemCount = result.remaining;
-      return sendJson(res, 200, `{"kind":${JSON.stringify(`${kind.kind}List`)},"apiVersion":${JSON.stringify(apiVersion)},"metadata":${JSON.stringify(metadata)},"items":[${result.items.map(objectJson).join(',')}]}`);
+      return sendList(res, `{"kind":${JSON.stringify(`${kind.kind}List`)},"apiVersion":${JSON.stringify(apiVersion)},"metadata":${JSON.stringify(metadata)}`, result.items);
     }
     case 'watch': {
       const opts = listOptions(q, storage, kind);
