@@ -79,10 +79,9 @@ class PathParser {
     return name === '*' ? { kind: 'wildcard' } : { kind: 'field', name };
   }
 
-  /** Reads to the closing `]`, skipping over quoted strings. */
-  private readBracket(): string {
+  /** Moves `pos` to the next `closer` outside quoted strings; returns false at the end of the text. */
+  private scanTo(closer: string): boolean {
     const t = this.text;
-    const start = ++this.pos;
     let quote: string | null = null;
     for (; this.pos < t.length; this.pos++) {
       const c = t[this.pos];
@@ -91,11 +90,18 @@ class PathParser {
         else if (c === quote) quote = null;
       } else if (c === '\'' || c === '"') {
         quote = c;
-      } else if (c === ']') {
-        return t.slice(start, this.pos++);
+      } else if (c === closer) {
+        return true;
       }
     }
-    return this.fail('unterminated array');
+    return false;
+  }
+
+  /** Reads to the closing `]`, skipping over quoted strings. */
+  private readBracket(): string {
+    const start = ++this.pos;
+    if (!this.scanTo(']')) return this.fail('unterminated array');
+    return this.text.slice(start, this.pos++);
   }
 
   private parseBracket(): Step {
@@ -125,19 +131,7 @@ class PathParser {
     const t = this.text;
     this.pos += 3;
     const start = this.pos;
-    let quote: string | null = null;
-    for (; this.pos < t.length; this.pos++) {
-      const c = t[this.pos];
-      if (quote) {
-        if (c === '\\') this.pos++;
-        else if (c === quote) quote = null;
-      } else if (c === '\'' || c === '"') {
-        quote = c;
-      } else if (c === ')') {
-        break;
-      }
-    }
-    if (this.pos >= t.length) this.fail('unterminated filter');
+    if (!this.scanTo(')')) this.fail('unterminated filter');
     const expr = t.slice(start, this.pos).trim();
     this.pos++;
     if (t[this.pos] !== ']') this.fail('unclosed array expect ]');
