@@ -7,44 +7,20 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../sandbox/sim/api/object.ts';
 import { startSim, type Sim } from '../integration/harness.ts';
+import { kubectlOk as kubectlOkIn, launcherPods as launcherPodsOf, vmManifest } from './fixtures.ts';
 
 type J = Record<string, any>;
 const VMIS = 'kubevirt.io/virtualmachineinstances';
 const VMS = 'kubevirt.io/virtualmachines';
 
-function vmManifest(name: string, runStrategy: string): KubeObject {
-  return {
-    apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine',
-    metadata: { name, namespace: 'default', labels: { app: name } },
-    spec: {
-      runStrategy,
-      template: {
-        metadata: { labels: { app: name } },
-        spec: {
-          domain: {
-            devices: { disks: [{ name: 'rootdisk', disk: { bus: 'virtio' } }], interfaces: [{ name: 'default', masquerade: {} }] },
-            resources: { requests: { memory: '1Gi' } },
-          },
-          networks: [{ name: 'default', pod: {} }],
-          volumes: [{ name: 'rootdisk', containerDisk: { image: 'quay.io/containerdisks/fedora:41' } }],
-        },
-      },
-    },
-  };
-}
 
 let sim: Sim;
 const vmi = (name: string): KubeObject | undefined => sim.cluster.store.get(VMIS, 'default', name);
 const vm = (name: string): KubeObject | undefined => sim.cluster.store.get(VMS, 'default', name);
 const st = (o: KubeObject | undefined): J => (o?.status ?? {}) as J;
-const launcherPods = (name: string): KubeObject[] => sim.cluster.store.list('pods', 'default')
-  .filter((p) => p.metadata.labels?.['kubevirt.io'] === 'virt-launcher' && p.metadata.annotations?.['kubevirt.io/domain'] === name);
+const launcherPods = (name: string): KubeObject[] => launcherPodsOf(sim, name);
+const kubectlOk = (args: string[], input?: string): Promise<string> => kubectlOkIn(sim, args, input);
 
-async function kubectlOk(args: string[], input?: string): Promise<string> {
-  const r = await sim.kubectl(args, input === undefined ? undefined : { input });
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')}\n${r.stderr}`);
-  return r.stdout;
-}
 
 async function runningVm(name: string, runStrategy = 'Always'): Promise<KubeObject> {
   await kubectlOk(['apply', '-f', '-'], JSON.stringify(vmManifest(name, runStrategy)));

@@ -10,39 +10,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../sandbox/sim/api/object.ts';
 import { startSim, type Sim } from '../integration/harness.ts';
+import { vmManifest } from './fixtures.ts';
 
 const VMIS = 'kubevirt.io/virtualmachineinstances';
 
-const vm = `apiVersion: kubevirt.io/v1
-kind: VirtualMachine
-metadata:
-  name: web
-spec:
-  runStrategy: Always
-  template:
-    metadata:
-      labels:
-        app: web
-    spec:
-      domain:
-        devices:
-          disks:
-          - name: rootdisk
-            disk: {bus: virtio}
-          interfaces:
-          - name: default
-            masquerade: {}
-        resources:
-          requests:
-            memory: 1Gi
-      networks:
-      - name: default
-        pod: {}
-      volumes:
-      - name: rootdisk
-        containerDisk:
-          image: quay.io/virtlab/webserver:latest
-`;
+const vm = JSON.stringify(vmManifest('web', 'Always', { image: 'quay.io/virtlab/webserver:latest' }));
 
 describe('the node of a running VM loses power', () => {
   let sim: Sim;

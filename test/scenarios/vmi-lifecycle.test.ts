@@ -9,36 +9,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../sandbox/sim/api/object.ts';
 import { startSim, type Sim } from '../integration/harness.ts';
+import { vmiManifest } from './fixtures.ts';
 
 const VMI = 'kubevirt.io/virtualmachineinstances';
 
 function vmiYaml(name: string): string {
-  return `apiVersion: kubevirt.io/v1
-kind: VirtualMachineInstance
-metadata:
-  name: ${name}
-  labels:
-    app: ${name}
-spec:
-  domain:
-    devices:
-      disks:
-      - name: rootdisk
-        disk: {bus: virtio}
-      interfaces:
-      - name: default
-        masquerade: {}
-    resources:
-      requests:
-        memory: 1Gi
-  networks:
-  - name: default
-    pod: {}
-  volumes:
-  - name: rootdisk
-    containerDisk:
-      image: quay.io/containerdisks/fedora:41
-`;
+  return JSON.stringify(vmiManifest(name));
 }
 
 let sim: Sim;

@@ -9,53 +9,17 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../sandbox/sim/api/object.ts';
 import { startSim, type Sim } from '../integration/harness.ts';
+import { vmiManifest } from './fixtures.ts';
 
 const VMIS = 'kubevirt.io/virtualmachineinstances';
 
-function vmi(name: string, probes: string): string {
-  return `apiVersion: kubevirt.io/v1
-kind: VirtualMachineInstance
-metadata:
-  name: ${name}
-  labels:
-    app: ${name}
-spec:
-  domain:
-    devices:
-      disks:
-      - name: rootdisk
-        disk: {bus: virtio}
-      interfaces:
-      - name: default
-        masquerade: {}
-    resources:
-      requests:
-        memory: 1Gi
-  networks:
-  - name: default
-    pod: {}
-  volumes:
-  - name: rootdisk
-    containerDisk:
-      image: quay.io/virtlab/webserver:latest
-${probes}`;
+function vmi(name: string, probes: Record<string, unknown>): string {
+  return JSON.stringify(vmiManifest(name, { image: 'quay.io/virtlab/webserver:latest', extra: probes }));
 }
 
-const readiness = `  readinessProbe:
-    httpGet:
-      port: 8080
-      path: /health
-    periodSeconds: 5
-    failureThreshold: 3
-`;
+const readiness = { readinessProbe: { httpGet: { port: 8080, path: '/health' }, periodSeconds: 5, failureThreshold: 3 } };
 
-const liveness = `  livenessProbe:
-    tcpSocket:
-      port: 8080
-    initialDelaySeconds: 120
-    periodSeconds: 10
-    failureThreshold: 3
-`;
+const liveness = { livenessProbe: { tcpSocket: { port: 8080 }, initialDelaySeconds: 120, periodSeconds: 10, failureThreshold: 3 } };
 
 const fault = (name: string, type: string, target: string, service?: string): string => JSON.stringify({
   apiVersion: 'sim.virtlab.dev/v1alpha1', kind: 'Fault', metadata: { name },
