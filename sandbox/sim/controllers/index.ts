@@ -25,6 +25,8 @@ import { evacuationController } from './evacuation/controller.ts';
 import { vmController } from './vm/controller.ts';
 import { vmiController } from './vmi/controller.ts';
 import { virtHandlerController } from './virt-handler/controller.ts';
+import { metallbController } from './metallb/controller.ts';
+import { metallbSpeaker } from './metallb/speaker.ts';
 
 export interface ControllerFactory {
   /** Service account the controller acts as (system:serviceaccount:<namespace>:<name>). */
@@ -55,4 +57,6 @@ export const controllerFactories: ControllerFactory[] = [
   { serviceAccount: { namespace: 'openshift-machine-api', name: 'machine-api-controllers' }, create: machineDrainController },
   { serviceAccount: { namespace: 'openshift-machine-api', name: 'machine-api-controllers' }, create: machineSetController },
   { serviceAccount: { namespace: 'openshift-machine-api', name: 'machine-api-controllers' }, create: machineHealthCheckController },
+  { serviceAccount: { namespace: 'metallb-system', name: 'controller' }, create: metallbController },
+  { serviceAccount: { namespace: 'metallb-system', name: 'speaker' }, create: metallbSpeaker },
 ];
