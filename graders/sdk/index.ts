@@ -1,0 +1,52 @@
+// The grader SDK: the only module a grader (graders/<id>.ts) imports.
+// Everything here works the same against the embedded cluster and a real one;
+// what only one of them can do is asked for by capability (CheckDef.requires).
+
+export type {
+  Capability, CheckContext, CheckDef, CheckResult, CheckStatus, ClusterConnection, ClusterTime,
+  CookieJar, ExternalHttp, GradeOptions, GradeReport, GraderDef, HttpExchange, Measurement, Outcome,
+} from './types.ts';
+
+export { all, check, defineGrader, fail, GraderDefinitionError, pass } from './define.ts';
+
+export type {
+  Condition, CustomObject, Fault, FaultSpec, FaultTarget, FaultType, IPAddressPool, L2Advertisement, LabelSelector,
+  Machine, MachineHealthCheck, MachinePhase, MachineSet, MigrationPhase, MigrationState, ObjectMeta, Probe, Route,
+  RouteIngress, RunStrategy, VirtualMachine, VirtualMachineInstance, VirtualMachineInstanceMigration,
+  VirtualMachineInstanceStatus, VirtualMachineSpec, VirtualMachineStatus, VmiPhase, VmiSpec, Watchdog, WatchdogAction,
+} from './kinds.ts';
+export { conditionOf, hasCondition } from './kinds.ts';
+/** The core kinds as @kubernetes/client-node types them (timestamps are Dates there). */
+export type { CoreV1Event, V1EndpointSlice, V1Endpoints, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
+
+export { createExternalHttp, probeHttp, type ExternalHttpOptions, type HttpProbe } from './http.ts';
+export { createCookieJar, parseSetCookie, type SetCookie } from './cookies.ts';
+
+export { ClusterReadError, type ListOptions } from './queries/client.ts';
+export {
+  getVm, getVmi, launcherPod, launcherPods, listMigrations, listVmis, listVms, vmiForPod,
+} from './queries/kubevirt.ts';
+export {
+  getService, listServices, serviceEndpoints, readyEndpoints, getEndpoints,
+  getRoute, listRoutes, routeHost, isRouteAdmitted,
+  getIpAddressPool, listIpAddressPools, listL2Advertisements, METALLB_NAMESPACE, loadBalancerIp,
+  type ServiceEndpoint,
+} from './queries/network.ts';
+export {
+  getMachine, getMachineHealthCheck, getMachineSet, listMachineHealthChecks, listMachines, listMachineSets,
+  MACHINE_API_NAMESPACE, machineForNode,
+} from './queries/machine-api.ts';
+export { eventsFor, getNode, getPod, isNodeReady, listNodes, listPods, type EventQuery } from './queries/core.ts';
+
+export {
+  describeEndpoints, describeNode, describeProbe, describeVmiReadiness, describeVmRunning, effectiveRunStrategy,
+  fieldMismatches, includedIn, isVmRunning, notReadyReason, probeFailureFrom, templateVsInstance,
+  type ProbeFailure, type ReadinessFacts, type SpecPath,
+} from './describe.ts';
+export { readinessFacts, vmiNotReadyPhrase, vmiReadinessProblem } from './explain.ts';
+export { expectReadyEndpoints, expectTemplateApplied, expectVmiProbe, expectVmRunning } from './expect.ts';
+
+export {
+  getFault, GRADER_FAULT_LABEL, listFaults, measured, waitFor, withFault,
+  type FaultHandle, type WaitForOptions, type WaitResult, type WithFaultOptions,
+} from './faults.ts';
