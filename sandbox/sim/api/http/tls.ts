@@ -55,7 +55,8 @@ export function selfSignedCertificate(hosts: string[] = ['127.0.0.1', 'localhost
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const spki = publicKey.export({ type: 'spki', format: 'der' });
   const serial = randomBytes(16);
-  serial[0] &= 0x7f;
+  // DER integers are minimal and positive: a clear top bit and a non-zero first byte (a leading 0x00 before a byte < 0x80 is illegal padding).
+  serial[0] = (serial[0] & 0x7f) | 0x40;
   const ecdsaSha256 = seq(oid('1.2.840.10045.4.3.2'));
   const san = seq(...hosts.map((h) => (isIP(h) === 4
     ? tlv(0x87, Buffer.from(h.split('.').map(Number)))
