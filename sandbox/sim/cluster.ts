@@ -19,6 +19,8 @@ import { bootstrapObjects, type Topology } from './topology.ts';
 import { allKinds, definitions } from './kinds/index.ts';
 import { kubevirtEvictionPlugin } from './admission/kubevirt-eviction.ts';
 import { kubevirtMigrationPlugin } from './admission/kubevirt-migration.ts';
+import { serviceAllocationPlugin } from './admission/service-allocation.ts';
+import { routeHostPlugin } from './admission/route-host.ts';
 
 export interface UserInfo {
   username: string;
@@ -113,6 +115,8 @@ export class Cluster {
     return [
       kubevirtEvictionPlugin(async (vmi) => { await virtApi().update('kubevirt.io/virtualmachineinstances', vmi); }),
       kubevirtMigrationPlugin(),
+      serviceAllocationPlugin(),
+      routeHostPlugin(),
     ];
   }
 

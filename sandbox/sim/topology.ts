@@ -1,6 +1,8 @@
 // The objects a new cluster starts with: system namespaces, control-plane and
 // worker Nodes with their Leases, the Machine API view of those hosts (one
-// Machine per Node, a worker MachineSet) and the cluster network configuration.
+// Machine per Node, a worker MachineSet), the cluster network and ingress
+// configuration and the platform Services OpenShift always has (the API
+// server's, DNS and the internal router Service), with their fixed addresses.
 // The node and machine shapes are exported so that the simulated machine
 // provider builds new workers exactly like the bootstrap ones.
 
@@ -18,8 +20,15 @@ export interface Topology {
 
 export const SYSTEM_NAMESPACES = [
   'default', 'kube-system', 'kube-public', 'kube-node-lease',
-  'openshift-machine-api', 'openshift-ingress', 'openshift-cnv', 'metallb-system',
+  'openshift-machine-api', 'openshift-ingress', 'openshift-dns', 'openshift-cnv', 'metallb-system',
 ];
+
+/** The cluster ingress domain (ingresses.config.openshift.io/cluster spec.domain): routes get <name>-<namespace>.<domain>. */
+export const INGRESS_DOMAIN = 'apps.ocp4.example.com';
+export const SERVICE_NETWORK = '172.30.0.0/16';
+/** The first address of the service network belongs to the API server's Service, the tenth to DNS. */
+export const KUBERNETES_SERVICE_IP = '172.30.0.1';
+export const DNS_SERVICE_IP = '172.30.0.10';
 
 export const KUBELET_VERSION = 'v1.32.4';
 
@@ -371,8 +380,95 @@ export function bootstrapObjects(topo: Topology, now: number): KubeObject[] {
     apiVersion: 'config.openshift.io/v1',
     kind: 'Network',
     metadata: { name: 'cluster' },
-    spec: { clusterNetwork: [{ cidr: '10.128.0.0/14', hostPrefix: 23 }], serviceNetwork: ['172.30.0.0/16'], networkType: 'OVNKubernetes' },
-    status: { clusterNetwork: [{ cidr: '10.128.0.0/14', hostPrefix: 23 }], serviceNetwork: ['172.30.0.0/16'], networkType: 'OVNKubernetes', clusterNetworkMTU: 1400 },
+    spec: { clusterNetwork: [{ cidr: '10.128.0.0/14', hostPrefix: 23 }], serviceNetwork: [SERVICE_NETWORK], networkType: 'OVNKubernetes' },
+    status: { clusterNetwork: [{ cidr: '10.128.0.0/14', hostPrefix: 23 }], serviceNetwork: [SERVICE_NETWORK], networkType: 'OVNKubernetes', clusterNetworkMTU: 1400 },
   });
+  out.push(ingressConfig(now));
+  // After the Network config: the API server allocates Service addresses from it.
+  out.push(...platformServices());
   return out;
+}
+
+const RELEASE_ANNOTATIONS = {
+  'include.release.openshift.io/ibm-cloud-managed': 'true',
+  'include.release.openshift.io/self-managed-high-availability': 'true',
+  'release.openshift.io/create-only': 'true',
+};
+
+/** The platform routes the ingress config reports (console, downloads, OAuth), as a fresh cluster has them. */
+function componentRoute(namespace: string, name: string, host: string, consumer: string, now: number): Record<string, unknown> {
+  const t = rfc3339(now);
+  const fqdn = `${host}.${INGRESS_DOMAIN}`;
+  return {
+    conditions: [
+      { lastTransitionTime: t, message: 'All is well', reason: 'AsExpected', status: 'False', type: 'Progressing' },
+      { lastTransitionTime: t, message: 'All is well', reason: 'AsExpected', status: 'False', type: 'Degraded' },
+    ],
+    consumingUsers: [consumer],
+    currentHostnames: [fqdn],
+    defaultHostname: fqdn,
+    name,
+    namespace,
+    relatedObjects: [{ group: 'route.openshift.io', name, namespace, resource: 'routes' }],
+  };
+}
+
+function ingressConfig(now: number): KubeObject {
+  return {
+    apiVersion: 'config.openshift.io/v1',
+    kind: 'Ingress',
+    metadata: { name: 'cluster', annotations: { ...RELEASE_ANNOTATIONS } },
+    spec: { domain: INGRESS_DOMAIN, loadBalancer: { platform: { type: '' } } },
+    status: {
+      componentRoutes: [
+        componentRoute('openshift-authentication', 'oauth-openshift', 'oauth-openshift', 'system:serviceaccount:oauth-openshift:authentication-operator', now),
+        componentRoute('openshift-console', 'console', 'console-openshift-console', 'system:serviceaccount:openshift-console-operator:console-operator', now),
+        componentRoute('openshift-console', 'downloads', 'downloads-openshift-console', 'system:serviceaccount:openshift-console-operator:console-operator', now),
+      ],
+      defaultPlacement: 'Workers',
+    },
+  };
+}
+
+function tcp(name: string, port: number, targetPort: number | string, protocol = 'TCP'): Record<string, unknown> {
+  return { name, port, protocol, targetPort };
+}
+
+/** default/kubernetes, openshift-dns/dns-default and openshift-ingress/router-internal-default. */
+function platformServices(): KubeObject[] {
+  return [
+    {
+      apiVersion: 'v1', kind: 'Service',
+      metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+      spec: { type: 'ClusterIP', clusterIP: KUBERNETES_SERVICE_IP, ports: [tcp('https', 443, 6443)], sessionAffinity: 'None' },
+    },
+    {
+      apiVersion: 'v1', kind: 'Service',
+      metadata: {
+        name: 'dns-default', namespace: 'openshift-dns',
+        labels: { 'dns.operator.openshift.io/owning-dns': 'default' },
+        annotations: { 'service.beta.openshift.io/serving-cert-secret-name': 'dns-default-metrics-tls' },
+      },
+      spec: {
+        type: 'ClusterIP', clusterIP: DNS_SERVICE_IP,
+        ports: [tcp('dns', 53, 'dns', 'UDP'), tcp('dns-tcp', 53, 'dns-tcp'), tcp('metrics', 9154, 'metrics')],
+        selector: { 'dns.operator.openshift.io/daemonset-dns': 'default' },
+        sessionAffinity: 'None',
+      },
+    },
+    {
+      apiVersion: 'v1', kind: 'Service',
+      metadata: {
+        name: 'router-internal-default', namespace: 'openshift-ingress',
+        labels: { 'ingresscontroller.operator.openshift.io/owning-ingresscontroller': 'default' },
+        annotations: { 'service.alpha.openshift.io/serving-cert-secret-name': 'router-metrics-certs-default' },
+      },
+      spec: {
+        type: 'ClusterIP',
+        ports: [tcp('http', 80, 'http'), tcp('https', 443, 'https'), tcp('metrics', 1936, 1936)],
+        selector: { 'ingresscontroller.operator.openshift.io/deployment-ingresscontroller': 'default' },
+        sessionAffinity: 'None',
+      },
+    },
+  ];
 }

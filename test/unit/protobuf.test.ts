@@ -148,10 +148,28 @@ const CASES: Case[] = [
     expected: { kind: 'DeleteOptions', apiVersion: 'v1', dryRun: ['All'] },
   },
   {
-    // Every `create <generator>` is protobuf in 1.32; kinds without a table must fail clearly.
-    name: 'create-service-unsupported', args: ['create', 'service', 'clusterip', 'svc', '--tcp=80:8080'],
+    name: 'create-service-clusterip', args: ['create', 'service', 'clusterip', 'svc', '--tcp=80:8080'],
     method: 'POST', path: '/api/v1/namespaces/default/services',
-    unsupported: 'protobuf bodies are not supported for v1, Kind=Service; send JSON',
+    expected: {
+      kind: 'Service', apiVersion: 'v1', metadata: { name: 'svc', ...META, labels: { app: 'svc' } },
+      spec: { ports: [{ name: '80-8080', protocol: 'TCP', port: 80, targetPort: 8080 }], selector: { app: 'svc' }, type: 'ClusterIP' },
+      status: { loadBalancer: {} },
+    },
+  },
+  {
+    name: 'create-service-nodeport', args: ['create', 'service', 'nodeport', 'np', '--tcp=80:8080', '--node-port=30080'],
+    method: 'POST', path: '/api/v1/namespaces/default/services',
+    expected: {
+      kind: 'Service', apiVersion: 'v1', metadata: { name: 'np', ...META, labels: { app: 'np' } },
+      spec: { ports: [{ name: '80-8080', protocol: 'TCP', port: 80, targetPort: 8080, nodePort: 30080 }], selector: { app: 'np' }, type: 'NodePort' },
+      status: { loadBalancer: {} },
+    },
+  },
+  {
+    // Every `create <generator>` is protobuf in 1.32; kinds without a table must fail clearly.
+    name: 'create-quota-unsupported', args: ['create', 'quota', 'q', '--hard=pods=2'],
+    method: 'POST', path: '/api/v1/namespaces/default/resourcequotas',
+    unsupported: 'protobuf bodies are not supported for v1, Kind=ResourceQuota; send JSON',
   },
 ];
 
@@ -220,6 +238,7 @@ const DISCOVERY: Record<string, unknown> = {
       apiResource('serviceaccounts', 'ServiceAccount', true, ['create', 'get', 'list']),
       apiResource('serviceaccounts/token', 'TokenRequest', true, ['create'], { group: 'authentication.k8s.io', version: 'v1' }),
       apiResource('services', 'Service', true, ['create', 'get', 'list']),
+      apiResource('resourcequotas', 'ResourceQuota', true, ['create', 'get', 'list']),
       apiResource('nodes', 'Node', false, ['get', 'list', 'patch']),
       apiResource('pods', 'Pod', true, ['get', 'list', 'delete']), // no pods/eviction: drain deletes instead
     ],

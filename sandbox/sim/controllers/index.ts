@@ -25,6 +25,7 @@ import { evacuationController } from './evacuation/controller.ts';
 import { vmController } from './vm/controller.ts';
 import { vmiController } from './vmi/controller.ts';
 import { virtHandlerController } from './virt-handler/controller.ts';
+import { routerController } from './router/controller.ts';
 import { metallbController } from './metallb/controller.ts';
 import { metallbSpeaker } from './metallb/speaker.ts';
 
@@ -57,6 +58,7 @@ export const controllerFactories: ControllerFactory[] = [
   { serviceAccount: { namespace: 'openshift-machine-api', name: 'machine-api-controllers' }, create: machineDrainController },
   { serviceAccount: { namespace: 'openshift-machine-api', name: 'machine-api-controllers' }, create: machineSetController },
   { serviceAccount: { namespace: 'openshift-machine-api', name: 'machine-api-controllers' }, create: machineHealthCheckController },
+  { serviceAccount: { namespace: 'openshift-ingress', name: 'router' }, create: routerController },
   { serviceAccount: { namespace: 'metallb-system', name: 'controller' }, create: metallbController },
   { serviceAccount: { namespace: 'metallb-system', name: 'speaker' }, create: metallbSpeaker },
 ];

@@ -231,6 +231,70 @@ export const ContainerPort: MessageSpec = {
   5: str('hostIP'),
 };
 
+// Service (kubectl create service <type>, kubectl expose through the typed client).
+
+export const ServicePort: MessageSpec = {
+  1: str('name'),
+  2: str('protocol'),
+  6: str('appProtocol', P),
+  3: i32('port', A),
+  4: { name: 'targetPort', kind: 'intorstring', always: true },
+  5: i32('nodePort'),
+};
+
+export const ClientIPConfig: MessageSpec = { 1: i32('timeoutSeconds', P) };
+
+export const SessionAffinityConfig: MessageSpec = { 1: msg('clientIP', ClientIPConfig, P) };
+
+export const ServiceSpec: MessageSpec = {
+  1: msgs('ports', ServicePort),
+  2: strMap('selector'),
+  3: str('clusterIP'),
+  18: strs('clusterIPs'),
+  4: str('type'),
+  5: strs('externalIPs'),
+  7: str('sessionAffinity'),
+  8: str('loadBalancerIP'),
+  9: strs('loadBalancerSourceRanges'),
+  10: str('externalName'),
+  11: str('externalTrafficPolicy'),
+  12: i32('healthCheckNodePort'),
+  13: bool('publishNotReadyAddresses'),
+  14: msg('sessionAffinityConfig', SessionAffinityConfig, P),
+  19: strs('ipFamilies'),
+  17: str('ipFamilyPolicy', P),
+  20: bool('allocateLoadBalancerNodePorts', P),
+  21: str('loadBalancerClass', P),
+  22: str('internalTrafficPolicy', P),
+  23: str('trafficDistribution', P),
+};
+
+export const PortStatus: MessageSpec = {
+  1: i32('port', A),
+  2: str('protocol', A),
+  3: str('error', P),
+};
+
+export const LoadBalancerIngress: MessageSpec = {
+  1: str('ip'),
+  2: str('hostname'),
+  3: str('ipMode', P),
+  4: msgs('ports', PortStatus),
+};
+
+export const LoadBalancerStatus: MessageSpec = { 1: msgs('ingress', LoadBalancerIngress) };
+
+export const ServiceStatus: MessageSpec = {
+  1: msg('loadBalancer', LoadBalancerStatus),
+  // 2 conditions: skipped, clients do not send status.
+};
+
+export const Service: MessageSpec = {
+  1: msg('metadata', ObjectMeta),
+  2: msg('spec', ServiceSpec),
+  3: msg('status', ServiceStatus),
+};
+
 export const ObjectFieldSelector: MessageSpec = {
   1: str('apiVersion'),
   2: str('fieldPath', A),
@@ -598,6 +662,7 @@ export const TOP_LEVEL_KINDS: ReadonlyMap<string, MessageSpec> = new Map([
   ['v1/ConfigMap', ConfigMap],
   ['v1/Secret', Secret],
   ['v1/ServiceAccount', ServiceAccount],
+  ['v1/Service', Service],
   ['apps/v1/Deployment', Deployment],
   ['authorization.k8s.io/v1/SelfSubjectAccessReview', SelfSubjectAccessReview],
   ['authentication.k8s.io/v1/SelfSubjectReview', SelfSubjectReview],

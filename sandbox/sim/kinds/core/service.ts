@@ -1,7 +1,8 @@
 // core/v1 Service: a stable virtual IP and DNS name for a set of pods.
 // Defaults and validation follow the apiserver; cluster IP and node port
-// allocation are the API server's (or a controller's) job, not this file's,
-// but an update that omits them keeps the allocated values, as upstream.
+// allocation are the API server's job (admission/service-allocation.ts), but
+// this strategy keeps allocated values an update omits and wipes the ones a
+// type change leaves without use, as upstream's service strategy does.
 
 import type { KubeObject } from '../../api/object.ts';
 import type { KindDef } from '../types.ts';
@@ -154,8 +155,12 @@ function defaultService(o: KubeObject): void {
   if (!unset(s.clusterIP) && !ips.length) s.clusterIPs = [s.clusterIP];
   else if (unset(s.clusterIP) && ips.length) s.clusterIP = ips[0];
   if (s.type !== 'ExternalName') {
-    if (!Array.isArray(s.ipFamilies) || !s.ipFamilies.length) s.ipFamilies = ['IPv4'];
-    if (unset(s.ipFamilyPolicy)) s.ipFamilyPolicy = 'SingleStack';
+    // A headless Service without a selector defaults to dual stack, even on a single-stack cluster.
+    const headlessSelectorless = s.clusterIP === 'None' && !Object.keys(record(s.selector)).length;
+    if (unset(s.ipFamilyPolicy)) s.ipFamilyPolicy = headlessSelectorless ? 'RequireDualStack' : 'SingleStack';
+    if (!Array.isArray(s.ipFamilies) || !s.ipFamilies.length) {
+      s.ipFamilies = headlessSelectorless && s.ipFamilyPolicy !== 'SingleStack' ? ['IPv4', 'IPv6'] : ['IPv4'];
+    }
   }
 }
 
@@ -239,25 +244,83 @@ function validateServiceUpdate(o: KubeObject, old: KubeObject): FieldErrors {
   return errs;
 }
 
-/** An update that leaves out allocated values (cluster IPs, node ports) keeps them. */
-function keepAllocatedValues(o: KubeObject, old: KubeObject): void {
-  const s = spec(o);
-  const prev = spec(old);
-  if (s.type === 'ExternalName' || prev.type === 'ExternalName') return;
-  if (unset(s.clusterIP) && !unset(prev.clusterIP)) {
-    s.clusterIP = prev.clusterIP;
-    s.clusterIPs = structuredClone(prev.clusterIPs ?? [prev.clusterIP]);
+function needsNodePorts(s: Json): boolean {
+  return s.type === 'NodePort' || s.type === 'LoadBalancer';
+}
+
+function needsHealthCheckNodePort(s: Json): boolean {
+  return s.type === 'LoadBalancer' && s.externalTrafficPolicy === 'Local';
+}
+
+function nodePortOf(p: Json): number {
+  return typeof p.nodePort === 'number' ? p.nodePort : 0;
+}
+
+/**
+ * patchAllocatedValues: an update that leaves out allocated values keeps them
+ * (cluster IPs; node ports matched by port name, unless the new spec already
+ * uses that node port; the health-check node port).
+ */
+function keepAllocatedValues(s: Json, prev: Json): void {
+  if (s.type !== 'ExternalName' && prev.type !== 'ExternalName') {
+    if (unset(s.clusterIP) && !unset(prev.clusterIP)) s.clusterIP = prev.clusterIP;
+    if (!(Array.isArray(s.clusterIPs) && s.clusterIPs.length) && Array.isArray(prev.clusterIPs) && prev.clusterIPs.length) {
+      s.clusterIPs = structuredClone(prev.clusterIPs);
+    }
   }
-  if (s.type === 'NodePort' || s.type === 'LoadBalancer') {
-    const oldPorts = records(prev.ports);
+  if (needsNodePorts(prev) && needsNodePorts(s)) {
+    const inNew = new Set(records(s.ports).map(nodePortOf));
+    const used = new Set(records(prev.ports).map(nodePortOf).filter((n) => n !== 0 && inNew.has(n)));
+    const byName = new Map(records(prev.ports).map((p) => [text(p.name), nodePortOf(p)]));
     for (const p of records(s.ports)) {
-      if (p.nodePort !== undefined && p.nodePort !== 0) continue;
-      const match = oldPorts.find((q) => q.port === p.port && (q.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
-      if (match && typeof match.nodePort === 'number' && match.nodePort > 0) p.nodePort = match.nodePort;
+      if (nodePortOf(p) !== 0) continue;
+      const was = byName.get(text(p.name)) ?? 0;
+      if (was !== 0 && !used.has(was)) p.nodePort = was;
     }
-    if ((s.healthCheckNodePort === undefined || s.healthCheckNodePort === 0) && typeof prev.healthCheckNodePort === 'number') {
-      s.healthCheckNodePort = prev.healthCheckNodePort;
+  }
+  if (needsHealthCheckNodePort(prev) && needsHealthCheckNodePort(s) && !s.healthCheckNodePort && typeof prev.healthCheckNodePort === 'number') {
+    s.healthCheckNodePort = prev.healthCheckNodePort;
+  }
+}
+
+function sameStrings(a: unknown, b: unknown): boolean {
+  const x = Array.isArray(a) ? a : [];
+  const y = Array.isArray(b) ? b : [];
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
+/**
+ * dropTypeDependentFields: a type change wipes the values the new type has no
+ * use for (cluster IPs, node ports, health-check node port, LoadBalancer and
+ * external-traffic fields), but only those the user left as they were; the
+ * allocator releases them by their absence.
+ */
+function dropTypeDependentFields(s: Json, prev: Json): void {
+  if (prev.type !== 'ExternalName' && s.type === 'ExternalName') {
+    if (text(s.clusterIP) === text(prev.clusterIP) && sameStrings(s.clusterIPs, prev.clusterIPs)) {
+      delete s.clusterIP;
+      delete s.clusterIPs;
     }
+    if (sameStrings(s.ipFamilies, prev.ipFamilies)) delete s.ipFamilies;
+    if (text(s.ipFamilyPolicy) === text(prev.ipFamilyPolicy)) delete s.ipFamilyPolicy;
+  }
+  if (needsNodePorts(prev) && !needsNodePorts(s)) {
+    const before = new Set(records(prev.ports).map(nodePortOf).filter((n) => n !== 0));
+    if (records(s.ports).map(nodePortOf).every((n) => n === 0 || before.has(n))) {
+      for (const p of records(s.ports)) delete p.nodePort;
+    }
+  }
+  if (needsHealthCheckNodePort(prev) && !needsHealthCheckNodePort(s) && (s.healthCheckNodePort ?? 0) === (prev.healthCheckNodePort ?? 0)) {
+    delete s.healthCheckNodePort;
+  }
+  if (prev.type === 'LoadBalancer' && s.type !== 'LoadBalancer') {
+    if (typeof s.allocateLoadBalancerNodePorts === 'boolean' && s.allocateLoadBalancerNodePorts === prev.allocateLoadBalancerNodePorts) {
+      delete s.allocateLoadBalancerNodePorts;
+    }
+    if (text(s.loadBalancerClass) === text(prev.loadBalancerClass)) delete s.loadBalancerClass;
+  }
+  if (needsNodePorts(prev) && !needsNodePorts(s) && text(s.externalTrafficPolicy) === text(prev.externalTrafficPolicy)) {
+    delete s.externalTrafficPolicy;
   }
 }
 
@@ -284,7 +347,15 @@ export const serviceKind: KindDef = {
   prepareForCreate(o) {
     o.status = { loadBalancer: {} };
   },
-  prepareForUpdate: keepAllocatedValues,
+  prepareForUpdate(o, old) {
+    const s = spec(o);
+    o.spec = s;
+    const prev = spec(old);
+    keepAllocatedValues(s, prev);
+    dropTypeDependentFields(s, prev);
+    // The load balancer status only means something for a LoadBalancer.
+    if (s.type !== 'LoadBalancer' && o.status !== undefined) o.status = { ...record(o.status), loadBalancer: {} };
+  },
   validate: validateService,
   validateUpdate: validateServiceUpdate,
 };
