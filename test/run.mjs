@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // Runs the test suites with node's test runner (Node 20 does not expand globs).
-// Usage: node test/run.mjs [unit|integration|e2e ...]
+// Usage: node test/run.mjs [unit|integration|scenarios|labs|e2e ...]
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const root = new URL('.', import.meta.url).pathname;
-const suites = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'integration', 'scenarios', 'e2e'];
+const suites = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'integration', 'scenarios', 'labs', 'e2e'];
 
 function find(dir) {
   let out = [];

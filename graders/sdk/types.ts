@@ -141,4 +141,6 @@ export interface GradeOptions {
   timeoutSeconds?: number;
   /** Called as each check finishes (progress display, web UI). */
   onResult?(result: CheckResult): void;
+  /** Cancels the run (the web UI's Cancel): checks not yet finished report ERROR. */
+  signal?: AbortSignal;
 }

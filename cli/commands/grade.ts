@@ -1,0 +1,85 @@
+// `lab grade <id>`: run the lab's grader against the cluster and report each
+// check. Exit 0 only when nothing FAILs or ERRORs, 1 when something does, 2
+// for usage errors. --json prints the report (docs/grade-report.md); --junit
+// writes JUnit XML for CI.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { ApiException, CoreV1Api } from '@kubernetes/client-node';
+import type { ClusterConnection } from '../../graders/sdk/types.ts';
+import { runGrader, runOrder, UnknownCheckError } from '../../graders/sdk/runner.ts';
+import type { CliIO } from '../io.ts';
+import { UsageError } from '../usage-error.ts';
+import { junitXml } from '../lab/junit.ts';
+import { loadLab } from '../lab/loader.ts';
+import { addClusterOptions, addLabsDirOption, connectWith, labOptions, labsDirOf } from '../lab/options.ts';
+import { checkLine, scoreLine } from '../lab/report-text.ts';
+import { apiErrorMessage } from '../lab/objects.ts';
+
+interface GradeFlags {
+  json?: boolean;
+  junit?: string;
+  behavioural: boolean;
+  check: string[];
+  proxy?: string;
+  timeout?: number;
+}
+
+/** Grading a lab that was never started only produces noise: say what to do instead. */
+async function requireStarted(conn: ClusterConnection, id: string, namespace: string): Promise<void> {
+  try {
+    await conn.kubeConfig.makeApiClient(CoreV1Api).readNamespace({ name: namespace });
+  } catch (e) {
+    if (e instanceof ApiException && e.code === 404) throw new Error(`lab ${id} is not started on ${conn.server} (no namespace ${namespace}): run \`lab start ${id}\` first`);
+    throw new Error(`cannot read namespace ${namespace}: ${apiErrorMessage(e)}`);
+  }
+}
+
+function positiveSeconds(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`--timeout must be a number of seconds greater than 0, got "${v}"`);
+  return n;
+}
+
+export function gradeCommand(io: CliIO): Command {
+  const cmd = new Command('grade')
+    .description('grade a lab: run its checks against the cluster and print each result and the score')
+    .argument('<id>', 'the lab (see `lab list`)')
+    .option('--json', 'print the grade report as JSON (schema virtlab.dev/grade-report/v1)')
+    .option('--junit <file>', 'also write the report as JUnit XML to this file')
+    .option('--no-behavioural', 'skip the behavioural checks (those that inject faults and watch the recovery)')
+    .option('--check <id>', 'grade only this check (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--proxy <url>', 'external data-plane proxy for HTTP checks (default: $VIRTLAB_PROXY, then the embedded cluster\'s)')
+    .option('--timeout <seconds>', 'limit for the whole run, in wall-clock seconds (default 600)', positiveSeconds);
+  addClusterOptions(cmd);
+  addLabsDirOption(cmd);
+  return cmd.action(async (id: string, flags: GradeFlags, self: Command) => {
+    const o = labOptions(self);
+    const lab = await loadLab(labsDirOf(o), id);
+    try {
+      runOrder(lab.grader, flags.check);
+    } catch (e) {
+      if (e instanceof UnknownCheckError) throw new UsageError(e.message);
+      throw e;
+    }
+    const conn = await connectWith(o, { proxy: flags.proxy });
+    await requireStarted(conn, lab.id, lab.spec.namespaces[0]);
+    const report = await runGrader(lab.grader, conn, {
+      namespace: lab.spec.namespaces[0],
+      behavioural: flags.behavioural,
+      only: flags.check.length ? flags.check : undefined,
+      hints: lab.spec.hints,
+      ...(flags.timeout ? { timeoutSeconds: flags.timeout } : {}),
+      onResult: flags.json ? undefined : (r) => io.out(`${checkLine(r)}\n`),
+    });
+    if (flags.junit) {
+      const file = resolve(flags.junit);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, junitXml(report));
+    }
+    if (flags.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
+    else io.out(`${scoreLine(report)}\n`);
+    io.exitCode = report.passed ? 0 : 1;
+  });
+}
