@@ -28,6 +28,8 @@ import { virtHandlerController } from './virt-handler/controller.ts';
 import { routerController } from './router/controller.ts';
 import { metallbController } from './metallb/controller.ts';
 import { metallbSpeaker } from './metallb/speaker.ts';
+import { endpointsController } from './endpoints/controller.ts';
+import { endpointSliceController } from './endpointslice/controller.ts';
 
 export interface ControllerFactory {
   /** Service account the controller acts as (system:serviceaccount:<namespace>:<name>). */
@@ -45,6 +47,8 @@ export const controllerFactories: ControllerFactory[] = [
   { serviceAccount: { namespace: 'kube-system', name: 'node-controller' }, create: nodeLifecycleController },
   { serviceAccount: { namespace: 'kube-system', name: 'taint-eviction-controller' }, create: taintEvictionController },
   { serviceAccount: { namespace: 'kube-system', name: 'pod-garbage-collector' }, create: podGcController },
+  { serviceAccount: { namespace: 'kube-system', name: 'endpoint-controller' }, create: endpointsController },
+  { serviceAccount: { namespace: 'kube-system', name: 'endpointslice-controller' }, create: endpointSliceController },
   { serviceAccount: { namespace: 'openshift-cnv', name: 'kubevirt-handler' }, create: virtHandlerHeartbeatController },
   { serviceAccount: { namespace: 'openshift-cnv', name: 'kubevirt-controller' }, create: kubevirtNodeController },
   { serviceAccount: { namespace: 'kube-system', name: 'virtlab-fault-injector' }, create: faultController },

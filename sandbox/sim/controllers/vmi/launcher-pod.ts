@@ -181,6 +181,21 @@ export function renderProbe(vmi: KubeObject, probe: unknown): Json | undefined {
   return out;
 }
 
+/**
+ * The container ports declared for the ports the VMI's interfaces list
+ * (protocol TCP by default), so a Service's named targetPort resolves on the
+ * launcher pod; undefined when no interface lists any.
+ */
+export function computePorts(vmi: KubeObject): Json[] | undefined {
+  const ports: Json[] = [];
+  for (const iface of arr(obj(obj(obj(vmi.spec).domain).devices).interfaces)) {
+    for (const p of arr(iface.ports)) {
+      ports.push({ ...(str(p.name) ? { name: p.name } : {}), containerPort: p.port, protocol: str(p.protocol) || 'TCP' });
+    }
+  }
+  return ports.length ? ports : undefined;
+}
+
 /** The sidecar that serves a containerDisk volume's image to the launcher. */
 function containerDiskContainer(vmi: KubeObject, volume: Json, index: number): Json {
   const cd = obj(volume.containerDisk);
@@ -253,6 +268,7 @@ export function renderLauncherPod(vmi: KubeObject): KubeObject {
   });
 
   const volumes = arr(spec.volumes);
+  const ports = computePorts(vmi);
   const compute: Json = {
     name: COMPUTE_CONTAINER,
     image: LAUNCHER_IMAGE,
@@ -271,6 +287,7 @@ export function renderLauncherPod(vmi: KubeObject): KubeObject {
       '--ovmf-path', '/usr/share/OVMF',
       '--run-as-nonroot',
     ],
+    ...(ports ? { ports } : {}),
     env: [
       { name: 'XDG_CACHE_HOME', value: '/var/run/kubevirt-private' },
       { name: 'XDG_CONFIG_HOME', value: '/var/run/kubevirt-private' },

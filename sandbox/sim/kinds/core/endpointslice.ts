@@ -43,12 +43,13 @@ definitions.define(`${DISCOVERY}.EndpointPort`, {
 
 function listWithMore(list: string[], count: number, max: number): string {
   if (count > max) return `${list.join(',')} + ${count - max} more...`;
-  return list.length ? list.join(',') : '<unset>';
+  return list.join(',') || '<unset>';
 }
 
 function portsCell(slice: Record<string, unknown>): string {
   const ports = records(slice.ports);
-  const list = ports.slice(0, 3).map((p) => (typeof p.port === 'number' ? String(p.port) : text(p.name) || '*'));
+  // A port without a number shows its name (even an empty one), then "*" (all ports).
+  const list = ports.slice(0, 3).map((p) => (typeof p.port === 'number' ? String(p.port) : typeof p.name === 'string' ? p.name : '*'));
   return listWithMore(list, ports.length, 3);
 }
 
