@@ -69,8 +69,9 @@ function nonResourceRuleAllows(rule: PolicyRule, a: NonResourceAttributes): bool
   return has(rule.verbs, a.verb) && !!rule.nonResourceURLs?.some((u) => u === '*' || u === a.path || (u.endsWith('*') && a.path.startsWith(u.slice(0, -1))));
 }
 
-/** Rules every authenticated user has (system:basic-user, system:discovery, self reviews). */
+/** Rules every authenticated user has (system:basic-user, system:discovery, self reviews, KubeVirt's kubevirt.io:default). */
 const AUTHENTICATED_RULES: PolicyRule[] = [
+  { apiGroups: ['subresources.kubevirt.io'], resources: ['version', 'guestfs'], verbs: ['get', 'list'] },
   { apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'], verbs: ['create'] },
   { apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'], verbs: ['create'] },
   { nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/openapi', '/openapi/*', '/version', '/version/', '/healthz', '/livez', '/readyz'], verbs: ['get'] },

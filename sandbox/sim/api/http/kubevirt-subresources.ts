@@ -4,6 +4,7 @@
 // answer 200. They act only through API objects: spec patches, JSON patches of
 // stateChangeRequests against the VM /status subresource, a migration object, and
 // for pause/unpause the VMI Paused condition (see pauseVmi).
+// GET .../v1/version answers virt-api's version.Info (what `virtctl version` shows).
 // The console WebSocket is served elsewhere.
 
 import { ApiError, Errors } from '../errors.ts';
@@ -48,7 +49,33 @@ interface StateChangeRequest {
   data?: Record<string, string>;
 }
 
+/**
+ * The KubeVirt release virt-api reports: the same minor as the lab shell's
+ * virtctl (v1.3), so virtctl has no version mismatch to warn about.
+ */
+export const KUBEVIRT_VERSION = {
+  gitVersion: 'v1.3.1',
+  gitCommit: 'ed1e7ae8548d319fa7aacf315ad198f7241287c5',
+  gitTreeState: 'clean',
+  buildDate: '2024-08-22T07:06:30Z',
+  goVersion: 'go1.22.2',
+  compiler: 'gc',
+  platform: 'linux/amd64',
+} as const;
+
 // ---- routing -----------------------------------------------------------------
+
+/** Paths of the group that are not subresources of an object: GET /apis/subresources.kubevirt.io/v1/version. */
+export function kubevirtGroupHandler(ctx: HandlerContext): Handler | undefined {
+  const { info } = ctx;
+  if (info.group !== SUBRESOURCES_GROUP || info.version !== 'v1') return undefined;
+  if (info.namespace !== undefined || info.name !== undefined || info.resource !== 'version' || info.verb !== 'list') return undefined;
+  return async () => {
+    const body = JSON.stringify(KUBEVIRT_VERSION);
+    ctx.res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+    ctx.res.end(body);
+  };
+}
 
 export function kubevirtSubresourceHandler(ctx: HandlerContext): Handler | undefined {
   const { info } = ctx;

@@ -20,7 +20,7 @@ import { customResourceDefinitions } from '../crd.ts';
 import { definitions } from '../../kinds/index.ts';
 import { toTable, wantsTable } from '../table.ts';
 import { rfc3339 } from '../age.ts';
-import { kubevirtSubresourceHandler } from './kubevirt-subresources.ts';
+import { kubevirtGroupHandler, kubevirtSubresourceHandler } from './kubevirt-subresources.ts';
 
 export interface HandlerContext {
   req: IncomingMessage;
@@ -61,6 +61,7 @@ export function virtualResourceHandler(ctx: HandlerContext): Handler | undefined
   if (key === 'authorization.k8s.io/selfsubjectaccessreviews' && info.verb === 'create') return () => accessReview(ctx);
   if (key === 'authentication.k8s.io/selfsubjectreviews' && info.verb === 'create') return () => whoAmI(ctx);
   if (key === 'apiextensions.k8s.io/customresourcedefinitions') return () => crds(ctx);
+  if (info.group === 'subresources.kubevirt.io') return kubevirtGroupHandler(ctx);
   return undefined;
 }
 
