@@ -7,7 +7,8 @@ import type { CliIO } from '../io.ts';
 import { SimHost } from '../../sandbox/sim/host.ts';
 import { RealClock } from '../../sandbox/sim/clock.ts';
 import { listenApi } from '../../sandbox/sim/api/http/listen.ts';
-import { kubeconfigYaml } from '../../sandbox/sim/kubeconfig.ts';
+import { kubeconfigEnv, kubeconfigYaml } from '../../sandbox/sim/kubeconfig.ts';
+import { startExternalProxy } from '../../sandbox/sim/dataplane/external-proxy.ts';
 
 function portNumber(flag: string) {
   return (v: string): number => {
@@ -35,7 +36,8 @@ function positive(flag: string) {
 
 export interface SimOptions {
   port: number;
-  proxyPort?: number;
+  /** External data-plane proxy port; 0 picks a free one. */
+  proxyPort: number;
   kubeconfig?: string;
   nodes: number;
   controlPlanes: number;
@@ -47,7 +49,7 @@ export function simCommand(io: CliIO): Command {
   return new Command('sim')
     .description('run one embedded cluster (Kubernetes API with KubeVirt, MetalLB, Routes, Machine API) in the foreground')
     .option('--port <n>', 'API server port (0 picks a free port)', portNumber('--port'), 6443)
-    .option('--proxy-port <n>', 'external data-plane proxy port (reserved: the data plane is not served yet)', portNumber('--proxy-port'))
+    .option('--proxy-port <n>', 'external data-plane proxy port for http_proxy (0 picks a free port)', portNumber('--proxy-port'), 0)
     .option('--kubeconfig <path>', 'write a kubeconfig for the cluster to this file')
     .option('--nodes <n>', 'number of worker nodes', count('--nodes', 1, 50), 3)
     .option('--control-planes <n>', 'number of control-plane nodes', count('--control-planes', 1, 5), 3)
@@ -75,15 +77,29 @@ export async function runSim(opts: SimOptions, io: CliIO): Promise<void> {
     const code = (e as { code?: string }).code;
     throw new Error(code === 'EADDRINUSE' ? `port ${opts.port} on ${opts.address} is already in use; pick another with --port (0 picks a free one)` : `cannot listen on ${opts.address}:${opts.port}: ${(e as Error).message}`);
   }
+  let proxy;
+  try {
+    proxy = await startExternalProxy(cluster, { port: opts.proxyPort, host: opts.address });
+  } catch (e) {
+    await api.close();
+    host.stop();
+    const code = (e as { code?: string }).code;
+    throw new Error(code === 'EADDRINUSE' ? `port ${opts.proxyPort} on ${opts.address} is already in use; pick another with --proxy-port (0 picks a free one)` : `cannot listen on ${opts.address}:${opts.proxyPort}: ${(e as Error).message}`);
+  }
+  let envFile: string | undefined;
   if (opts.kubeconfig) {
     const path = resolve(opts.kubeconfig);
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, kubeconfigYaml({ server: api.url, token, caPem: api.caPem }), { mode: 0o600 });
+    writeFileSync(path, kubeconfigYaml({ server: api.url, token, caPem: api.caPem, embedded: { externalProxy: proxy.url, timeScale: opts.timeScale } }), { mode: 0o600 });
+    envFile = `${path}.env`;
+    writeFileSync(envFile, kubeconfigEnv(path, proxy.url, [new URL(api.url).hostname]), { mode: 0o600 });
   }
-  io.out(`ready: API server ${api.url}${opts.kubeconfig ? `, kubeconfig ${resolve(opts.kubeconfig)}` : ''} (${opts.nodes} workers, ${opts.controlPlanes} control planes, time scale ${opts.timeScale})\n`);
+  io.out(`ready: API server ${api.url}, external proxy ${proxy.url}${opts.kubeconfig ? `, kubeconfig ${resolve(opts.kubeconfig)}` : ''} (${opts.nodes} workers, ${opts.controlPlanes} control planes, time scale ${opts.timeScale})\n`);
+  if (envFile) io.out(`env: . ${envFile}   # KUBECONFIG, http_proxy and no_proxy for this cluster\n`);
   if (!opts.kubeconfig) io.out(`token: ${token}\n`);
   const signal = await io.untilStopped();
   io.out(`stopping (${signal})\n`);
+  await proxy.close();
   await api.close();
   host.stop();
 }

@@ -13,6 +13,7 @@ import { ClusterClient } from './runtime/client.ts';
 import { EventRecorder, type EventSource } from './runtime/events.ts';
 import { ContainerLogs } from './runtime/container-logs.ts';
 import { GuestRuntime } from './guest/runtime.ts';
+import { clusterGuestNetwork } from './dataplane/guest-network.ts';
 import type { ControllerDeps } from './controllers/types.ts';
 import { controllerFactories } from './controllers/index.ts';
 import { bootstrapObjects, type Topology } from './topology.ts';
@@ -68,7 +69,7 @@ export class Cluster {
     this.registry = clusterRegistry();
     this.storage = new RestStorage(this.store, this.registry, definitions, this.clock, opts.admissionPlugins ?? this.defaultAdmissionPlugins());
     this.runner = new ControllerRunner(this.store, this.clock, opts.log);
-    this.guests = new GuestRuntime(this.clock);
+    this.guests = new GuestRuntime(this.clock, { network: clusterGuestNetwork(this) });
     this.topology = { workers: 3, controlPlanes: 3, ...opts.topology };
   }
 

@@ -10,6 +10,7 @@ import { ManualClock } from '../../sandbox/sim/clock.ts';
 import type { Cluster } from '../../sandbox/sim/cluster.ts';
 import { listenApi, type ApiListener } from '../../sandbox/sim/api/http/listen.ts';
 import { kubeconfigYaml } from '../../sandbox/sim/kubeconfig.ts';
+import { startExternalProxy, type ExternalProxy } from '../../sandbox/sim/dataplane/external-proxy.ts';
 
 export interface RunResult {
   code: number;
@@ -22,6 +23,9 @@ export interface Sim {
   cluster: Cluster;
   clock: ManualClock;
   api: ApiListener;
+  /** The cluster's external data-plane proxy (http://127.0.0.1:PORT), for http_proxy / curl -x. */
+  proxyUrl: string;
+  proxy: ExternalProxy;
   dir: string;
   kubeconfig: string;
   token: string;
@@ -57,9 +61,11 @@ export async function startSim(opts: { workers?: number; controlPlanes?: number 
   await cluster.settle();
   const token = host.issueToken(cluster, 'kube:admin');
   const api = await listenApi(host, { port: 0 });
+  const proxy = await startExternalProxy(cluster, { port: 0 });
   const dir = mkdtempSync(join(tmpdir(), 'virtlab-it-'));
   const kubeconfig = join(dir, 'kubeconfig');
-  writeFileSync(kubeconfig, kubeconfigYaml({ server: api.url, token, caPem: api.caPem }));
+  // A manual clock has no time scale: the extension names only the proxy.
+  writeFileSync(kubeconfig, kubeconfigYaml({ server: api.url, token, caPem: api.caPem, embedded: { externalProxy: proxy.url } }));
   const env = (extra?: Record<string, string>): NodeJS.ProcessEnv => ({ ...process.env, HOME: dir, KUBECONFIG: kubeconfig, KUBECTL_EXTERNAL_DIFF: '', ...extra });
 
   const kubectlStart = (args: string[], o: { env?: Record<string, string>; input?: string } = {}): RunningCommand => {
@@ -97,7 +103,7 @@ export async function startSim(opts: { workers?: number; controlPlanes?: number 
   const advance = (seconds: number): Promise<void> => cluster.advance(seconds);
 
   return {
-    host, cluster, clock, api, dir, kubeconfig, token,
+    host, cluster, clock, api, proxy, proxyUrl: proxy.url, dir, kubeconfig, token,
     kubectl: (args, o = {}) => kubectlStart(args, o).done,
     kubectlStart,
     advance,
@@ -112,6 +118,7 @@ export async function startSim(opts: { workers?: number; controlPlanes?: number 
       return cmd.done;
     },
     close: async () => {
+      await proxy.close();
       await api.close();
       host.stop();
       rmSync(dir, { recursive: true, force: true });

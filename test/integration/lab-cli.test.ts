@@ -93,6 +93,8 @@ describe('lab commands on the fixture lab pack', () => {
   let sim: Sim;
   /** The harness kubeconfig plus the embedded extension with a large time scale: cluster-time waits take little wall time. */
   let fastKubeconfig: string;
+  /** The harness kubeconfig without the embedded extension: the cluster as a real one looks. */
+  let plainKubeconfig: string;
   let scratch: string;
 
   before(async () => {
@@ -102,6 +104,9 @@ describe('lab commands on the fixture lab pack', () => {
     kc.clusters[0].cluster.extensions = [{ name: 'virtlab.dev/embedded', extension: { timeScale: 100 } }];
     fastKubeconfig = join(scratch, 'fast-kubeconfig');
     writeFileSync(fastKubeconfig, stringify(kc));
+    delete kc.clusters[0].cluster.extensions;
+    plainKubeconfig = join(scratch, 'plain-kubeconfig');
+    writeFileSync(plainKubeconfig, stringify(kc));
   });
   after(async () => {
     await sim.close();
@@ -185,12 +190,12 @@ describe('lab commands on the fixture lab pack', () => {
 
   it('refuses a cluster without enough workers or a capability, naming what is missing', async () => {
     const big = variant((d) => writeFileSync(join(d, 'lab.yaml'), readFileSync(join(d, 'lab.yaml'), 'utf8').replace('workers: 2', 'workers: 5')));
-    const r = await lab(['start', 'fixture-web'], { labsDir: big });
+    const r = await lab(['start', 'fixture-web'], { labsDir: big, kubeconfig: plainKubeconfig });
     assert.equal(r.code, 1);
     assert.match(r.err, /^error: lab fixture-web needs 5 Ready worker nodes; the cluster at https:\/\/127\.0\.0\.1:\d+ has 2 Ready worker nodes\n$/);
     assert.equal((await sim.kubectl(['get', 'namespace', 'fixture-web'])).code, 1, 'nothing was created');
     const picky = variant((d) => writeFileSync(join(d, 'lab.yaml'), readFileSync(join(d, 'lab.yaml'), 'utf8').replace('requires: [kubevirt]', 'requires: [kubevirt, embedded]')));
-    const r2 = await lab(['start', 'fixture-web'], { labsDir: picky });
+    const r2 = await lab(['start', 'fixture-web'], { labsDir: picky, kubeconfig: plainKubeconfig });
     assert.equal(r2.code, 1);
     assert.match(r2.err, /^error: lab fixture-web needs embedded \(the embedded cluster of `lab sim`\), which the cluster at https:\/\/127\.0\.0\.1:\d+ does not have/);
     assert.equal((await lab(['start', 'fixture-web'], { labsDir: picky, kubeconfig: fastKubeconfig })).code === 0, true, 'the extension marks the embedded cluster');

@@ -28,6 +28,8 @@ describe('connecting to a cluster', () => {
   let proxyA: Awaited<ReturnType<typeof fakeProxy>>;
   let proxyB: Awaited<ReturnType<typeof fakeProxy>>;
   let embedded: string;
+  /** The harness kubeconfig without its embedded extension: the cluster as a real one looks. */
+  let plain: string;
 
   before(async () => {
     sim = await startSim({ workers: 1, controlPlanes: 1 });
@@ -37,6 +39,9 @@ describe('connecting to a cluster', () => {
     kc.clusters[0].cluster.extensions = [{ name: 'virtlab.dev/embedded', extension: { externalProxy: proxyA.url, timeScale: 50 } }];
     embedded = join(sim.dir, 'embedded-kubeconfig');
     writeFileSync(embedded, stringify(kc));
+    delete kc.clusters[0].cluster.extensions;
+    plain = join(sim.dir, 'plain-kubeconfig');
+    writeFileSync(plain, stringify(kc));
   });
   after(async () => {
     proxyA.server.close();
@@ -45,7 +50,7 @@ describe('connecting to a cluster', () => {
   });
 
   it('finds capabilities in discovery; without the extension the cluster is not "embedded" and time runs at 1x', async () => {
-    const conn = await connect({ kubeconfig: sim.kubeconfig, env: {} });
+    const conn = await connect({ kubeconfig: plain, env: {} });
     assert.equal(conn.server, sim.api.url);
     assert.deepEqual([...conn.capabilities].sort(), ['faults', 'kubevirt', 'machine-api', 'metallb', 'routes']);
     const t0 = conn.time.now();

@@ -8,6 +8,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { KubeConfig } from '@kubernetes/client-node';
 
 const lab = new URL('../../bin/lab.mjs', import.meta.url).pathname;
 const run = promisify(execFile);
@@ -27,10 +29,26 @@ describe('lab sim', () => {
         const t = setTimeout(() => reject(new Error(`no ready line: ${out} ${err}`)), 20000);
         child.stdout.on('data', () => { if (/^ready/m.test(out)) { clearTimeout(t); resolve(); } });
       });
-      assert.match(out, /^ready: API server https:\/\/127\.0\.0\.1:\d+/m);
+      assert.match(out, /^ready: API server https:\/\/127\.0\.0\.1:\d+, external proxy http:\/\/127\.0\.0\.1:\d+/m);
+      const proxy = /external proxy (http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1];
       const cfg = readFileSync(kubeconfig, 'utf8');
       assert.match(cfg, /current-context: virtlab/);
       assert.match(cfg, /token: /);
+      const cluster = (parseYaml(cfg) as { clusters: { cluster: { extensions: unknown } }[] }).clusters[0].cluster;
+      assert.deepEqual(cluster.extensions, [{ name: 'virtlab.dev/embedded', extension: { externalProxy: proxy, timeScale: 10 } }]);
+      assert.equal(readFileSync(`${kubeconfig}.env`, 'utf8'), [
+        '# virtlab embedded cluster: source this file (. <file>) to point kubectl, oc and curl at it.',
+        `export KUBECONFIG=${kubeconfig}`,
+        `export HTTP_PROXY=${proxy} http_proxy=${proxy}`,
+        'export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost',
+        '',
+      ].join('\n'));
+      const kc = new KubeConfig();
+      kc.loadFromFile(kubeconfig);
+      assert.match(kc.getCurrentCluster()?.server ?? '', /^https:\/\/127\.0\.0\.1:\d+$/);
+      const sourced = await run('sh', ['-c', `. ${kubeconfig}.env && curl -s http://172.30.0.1/ && kubectl get ns default -o name`], { env: { PATH: process.env.PATH, HOME: dir } });
+      assert.match(sourced.stdout, /^virtlab proxy: 172\.30\.0\.1 is the cluster IP of Service default\/kubernetes; cluster IPs are not reachable from outside the cluster\./);
+      assert.match(sourced.stdout, /^namespace\/default$/m);
       const { stdout } = await run('kubectl', ['get', 'nodes', '-o', 'name'], { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dir } });
       assert.deepEqual(stdout.trim().split('\n').sort(), ['node/master-0', 'node/master-1', 'node/master-2', 'node/worker-0', 'node/worker-1']);
       child.kill('SIGTERM');

@@ -239,6 +239,7 @@ function* curl(c: CmdCtx): CmdGen {
   if ('error' in result) {
     if (result.error === 'unresolved') return fail(6, `Could not resolve host: ${host}`);
     if (result.error === 'refused') return refused();
+    if (result.error === 'protocol') return fail(1, 'Received HTTP/0.9 when not allowed');
     const limit = Math.min(o.maxTime ?? Infinity, o.connectTimeout ?? Infinity);
     const seconds = Number.isFinite(limit) ? limit : CONNECT_GIVE_UP_SECONDS;
     yield { wait: seconds };

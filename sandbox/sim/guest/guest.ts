@@ -14,7 +14,7 @@ import { ServiceManager, type ServiceHost, type Unit, type UnitEvent } from './s
 import { SerialConsole, type ConsoleHost } from './shell.ts';
 import { GuestTimers, type GuestTimer } from './timers.ts';
 import type { DomainState, GuestInfo, GuestNetwork, ShutoffReason } from './types.ts';
-import { linkLocal, type GuestSpec, type WatchdogAction } from './vmi.ts';
+import { guestResolvConf, linkLocal, type GuestSpec, type WatchdogAction } from './vmi.ts';
 
 /** How long systemd takes from the ACPI power button (or `poweroff`) to the domain powering off. */
 export const SHUTDOWN_SECONDS = 4;
@@ -72,6 +72,7 @@ export class Guest implements ShellHost, ServiceHost, ConsoleHost {
     this.host = this.cloud.hostname ?? spec.hostname;
     this.timers = new GuestTimers(deps.clock);
     this.fs = new GuestFs(baseFiles(this.image, this.host));
+    this.fs.write('/etc/resolv.conf', guestResolvConf(spec.namespace));
     this.units = new ServiceManager(this);
     for (const p of this.image.packages) this.addPackage(packageInfo(p), false);
     for (const [p, c] of Object.entries(this.image.files)) this.fs.write(p, c);

@@ -6,10 +6,14 @@
 import type { KubeObject } from '../api/object.ts';
 import type { Clock } from '../clock.ts';
 import { Guest } from './guest.ts';
+import type { ListenerReply } from './http.ts';
 import type {
   BootOptions, ConsoleSession, GuestInfo, GuestNetwork, GuestRuntimeApi, ProbeOutcome, ShutoffReason,
 } from './types.ts';
 import { readVmi } from './vmi.ts';
+
+/** What the network gets from the guest that holds an address: an answer, a refused connection or silence. */
+export type GuestDelivery = { reply: ListenerReply } | { error: 'refused' | 'timeout' };
 
 export interface GuestRuntimeOptions {
   network?: GuestNetwork;
@@ -141,6 +145,22 @@ export class GuestRuntime implements GuestRuntimeApi {
     // The kubelet counts 200–399 as success.
     if (r.status >= 200 && r.status < 400) return { ok: true, status: r.status, body: r.body };
     return { ok: false, reason: 'http-status', status: r.status, message: `HTTP probe failed with statuscode: ${r.status}` };
+  }
+
+  /**
+   * A connection from the network to ip:port and one request on it: the data
+   * plane's last hop. Undefined when no guest holds the address.
+   */
+  deliver(ip: string, port: number, method: string, path: string): GuestDelivery | undefined {
+    let g: Guest | undefined;
+    // After a restart an old domain may still be listed with the address; the running one owns it.
+    for (const x of this.guests.values()) if (x.ip === ip && (!g || (x.isOn && !g.isOn))) g = x;
+    if (!g) return undefined;
+    if (!g.isOn) return { error: 'refused' };
+    // Booting, hung or paused: nothing answers the SYN.
+    if (!g.up) return { error: 'timeout' };
+    const reply = g.localRequest(port, method, path || '/');
+    return reply ? { reply } : { error: 'refused' };
   }
 
   tcpConnect(vmiUid: string, port: number | string, timeoutSeconds: number): ProbeOutcome {

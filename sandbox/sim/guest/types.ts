@@ -95,7 +95,8 @@ export interface GuestHttpRequest {
 
 export type GuestHttpResult =
   | { status: number; headers?: Record<string, string>; body: string }
-  | { error: 'refused' | 'timeout' | 'unresolved' };
+  /** `protocol`: something answered, but not in HTTP (a database port). */
+  | { error: 'refused' | 'timeout' | 'unresolved' | 'protocol' };
 
 /**
  * The cluster network as seen from inside a guest; provided by the data plane.
