@@ -10,6 +10,7 @@ import { finishCommand } from './commands/finish.ts';
 import { solveCommand } from './commands/solve.ts';
 import { validateCommand } from './commands/validate.ts';
 import { testCommand } from './commands/test.ts';
+import { serveCommand } from './commands/serve.ts';
 import { UsageError } from './usage-error.ts';
 import type { CliIO } from './io.ts';
 import { processIO } from './io.ts';
@@ -27,7 +28,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--labs-dir <dir>', 'folder of labs for the lab commands (default: labs/)');
   const commands = [
     simCommand(io), faultCommand(io),
-    listCommand(io), startCommand(io), gradeCommand(io), finishCommand(io), solveCommand(io), validateCommand(io), testCommand(io),
+    listCommand(io), startCommand(io), gradeCommand(io), finishCommand(io), solveCommand(io), validateCommand(io), testCommand(io), serveCommand(io),
   ];
   for (const cmd of commands) {
     // Added commands don't inherit these settings: errors must reach main() as exceptions.

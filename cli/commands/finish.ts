@@ -3,8 +3,9 @@
 
 import { Command } from 'commander';
 import type { CliIO } from '../io.ts';
-import { finishLab } from '../lab/finish.ts';
-import { loadLab } from '../lab/loader.ts';
+import type { ClusterConnection } from '../../graders/sdk/types.ts';
+import { finishLab, type FinishSummary } from '../lab/finish.ts';
+import { loadLab, type Lab } from '../lab/loader.ts';
 import { addClusterOptions, addLabsDirOption, connectWith, labOptions, labsDirOf } from '../lab/options.ts';
 import { createProgress } from '../lab/progress.ts';
 
@@ -17,8 +18,13 @@ export function finishCommand(io: CliIO): Command {
   return cmd.action(async (id: string, _opts: unknown, self: Command) => {
     const o = labOptions(self);
     const lab = await loadLab(labsDirOf(o), id);
-    const conn = await connectWith(o);
-    const s = await finishLab(lab, conn, createProgress((t) => io.out(t), { tty: io.isTTY }));
-    io.out(s.deleted || s.awaited ? `Lab ${id} is cleaned up.\n` : `Lab ${id}: nothing to clean up.\n`);
+    await runFinish(lab, await connectWith(o), io);
   });
+}
+
+/** What `lab finish` does once the lab is loaded and the cluster connected (the web server runs it too). */
+export async function runFinish(lab: Lab, conn: ClusterConnection, io: CliIO): Promise<FinishSummary> {
+  const s = await finishLab(lab, conn, createProgress((t) => io.out(t), { tty: io.isTTY }));
+  io.out(s.deleted || s.awaited ? `Lab ${lab.id} is cleaned up.\n` : `Lab ${lab.id}: nothing to clean up.\n`);
+  return s;
 }

@@ -7,12 +7,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { ApiException, CoreV1Api } from '@kubernetes/client-node';
-import type { ClusterConnection } from '../../graders/sdk/types.ts';
+import type { ClusterConnection, GradeReport } from '../../graders/sdk/types.ts';
 import { runGrader, runOrder, UnknownCheckError } from '../../graders/sdk/runner.ts';
 import type { CliIO } from '../io.ts';
 import { UsageError } from '../usage-error.ts';
 import { junitXml } from '../lab/junit.ts';
-import { loadLab } from '../lab/loader.ts';
+import { loadLab, type Lab } from '../lab/loader.ts';
 import { addClusterOptions, addLabsDirOption, connectWith, labOptions, labsDirOf } from '../lab/options.ts';
 import { checkLine, scoreLine } from '../lab/report-text.ts';
 import { apiErrorMessage } from '../lab/objects.ts';
@@ -27,7 +27,7 @@ interface GradeFlags {
 }
 
 /** Grading a lab that was never started only produces noise: say what to do instead. */
-async function requireStarted(conn: ClusterConnection, id: string, namespace: string): Promise<void> {
+export async function requireStarted(conn: ClusterConnection, id: string, namespace: string): Promise<void> {
   try {
     await conn.kubeConfig.makeApiClient(CoreV1Api).readNamespace({ name: namespace });
   } catch (e) {
@@ -57,29 +57,48 @@ export function gradeCommand(io: CliIO): Command {
   return cmd.action(async (id: string, flags: GradeFlags, self: Command) => {
     const o = labOptions(self);
     const lab = await loadLab(labsDirOf(o), id);
-    try {
-      runOrder(lab.grader, flags.check);
-    } catch (e) {
-      if (e instanceof UnknownCheckError) throw new UsageError(e.message);
-      throw e;
-    }
+    checkIdsOf(lab, flags.check);
     const conn = await connectWith(o, { proxy: flags.proxy });
-    await requireStarted(conn, lab.id, lab.spec.namespaces[0]);
-    const report = await runGrader(lab.grader, conn, {
-      namespace: lab.spec.namespaces[0],
-      behavioural: flags.behavioural,
-      only: flags.check.length ? flags.check : undefined,
-      hints: lab.spec.hints,
-      ...(flags.timeout ? { timeoutSeconds: flags.timeout } : {}),
-      onResult: flags.json ? undefined : (r) => io.out(`${checkLine(r)}\n`),
-    });
+    const report = await runGrade(lab, conn, flags, io);
     if (flags.junit) {
       const file = resolve(flags.junit);
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, junitXml(report));
     }
-    if (flags.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
-    else io.out(`${scoreLine(report)}\n`);
-    io.exitCode = report.passed ? 0 : 1;
   });
+}
+
+/** --check ids the lab's grader does not have are a usage error (exit 2), found before touching the cluster. */
+export function checkIdsOf(lab: Lab, checks: string[]): void {
+  try {
+    runOrder(lab.grader, checks);
+  } catch (e) {
+    if (e instanceof UnknownCheckError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** The grading options of `lab grade` the web server passes on too. */
+export type GradeRunFlags = Pick<GradeFlags, 'json' | 'behavioural' | 'check' | 'timeout'> & { signal?: AbortSignal };
+
+/**
+ * What `lab grade` does once the lab is loaded and the cluster connected:
+ * grade, print each check (or the JSON report), set the exit code. The web
+ * server runs it too, so the shell and the page print and store the same.
+ */
+export async function runGrade(lab: Lab, conn: ClusterConnection, flags: GradeRunFlags, io: CliIO): Promise<GradeReport> {
+  await requireStarted(conn, lab.id, lab.spec.namespaces[0]);
+  const report = await runGrader(lab.grader, conn, {
+    namespace: lab.spec.namespaces[0],
+    behavioural: flags.behavioural,
+    only: flags.check.length ? flags.check : undefined,
+    hints: lab.spec.hints,
+    ...(flags.timeout ? { timeoutSeconds: flags.timeout } : {}),
+    ...(flags.signal ? { signal: flags.signal } : {}),
+    onResult: flags.json ? undefined : (r) => io.out(`${checkLine(r)}\n`),
+  });
+  if (flags.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
+  else io.out(`${scoreLine(report)}\n`);
+  io.exitCode = report.passed ? 0 : 1;
+  return report;
 }

@@ -3,10 +3,11 @@
 
 import { Command } from 'commander';
 import type { CliIO } from '../io.ts';
-import { loadLab } from '../lab/loader.ts';
+import type { ClusterConnection } from '../../graders/sdk/types.ts';
+import { loadLab, type Lab } from '../lab/loader.ts';
 import { addClusterOptions, addLabsDirOption, connectWith, labOptions, labsDirOf } from '../lab/options.ts';
 import { createProgress } from '../lab/progress.ts';
-import { startLab } from '../lab/start.ts';
+import { startLab, type StartSummary } from '../lab/start.ts';
 
 export function startCommand(io: CliIO): Command {
   const cmd = new Command('start')
@@ -17,10 +18,15 @@ export function startCommand(io: CliIO): Command {
   return cmd.action(async (id: string, _opts: unknown, self: Command) => {
     const o = labOptions(self);
     const lab = await loadLab(labsDirOf(o), id);
-    const conn = await connectWith(o);
-    const s = await startLab(lab, conn, createProgress((t) => io.out(t), { tty: io.isTTY }));
-    io.out(s.changed
-      ? `Lab ${id} is ready (${s.changed} object${s.changed === 1 ? '' : 's'} created or changed). Read the chapter, then check your work with \`lab grade ${id}\`.\n`
-      : `Lab ${id} was already started: nothing changed.\n`);
+    await runStart(lab, await connectWith(o), io);
   });
+}
+
+/** What `lab start` does once the lab is loaded and the cluster connected (the web server runs it too). */
+export async function runStart(lab: Lab, conn: ClusterConnection, io: CliIO): Promise<StartSummary> {
+  const s = await startLab(lab, conn, createProgress((t) => io.out(t), { tty: io.isTTY }));
+  io.out(s.changed
+    ? `Lab ${lab.id} is ready (${s.changed} object${s.changed === 1 ? '' : 's'} created or changed). Read the chapter, then check your work with \`lab grade ${lab.id}\`.\n`
+    : `Lab ${lab.id} was already started: nothing changed.\n`);
+  return s;
 }

@@ -134,11 +134,6 @@ export function embeddedExtension(files: string[], clusterName: string): Embedde
   return undefined;
 }
 
-/** The extension entry for a kubeconfig cluster (what `lab sim` and `lab test` write). */
-export function embeddedExtensionEntry(ext: EmbeddedExtension): { name: string; extension: EmbeddedExtension } {
-  return { name: EMBEDDED_EXTENSION, extension: ext };
-}
-
 /** Cluster time as a wall clock running `timeScale` times faster from the moment of connection. */
 export function scaledTime(timeScale: number): ClusterTime {
   const anchor = Date.now();

@@ -17,6 +17,7 @@ import { clusterGuestNetwork } from './dataplane/guest-network.ts';
 import type { ControllerDeps } from './controllers/types.ts';
 import { controllerFactories } from './controllers/index.ts';
 import { bootstrapObjects, type Topology } from './topology.ts';
+import { CLUSTER_SNAPSHOT_VERSION, resumeNodeHeartbeats, type ClusterSnapshot } from './cluster-snapshot.ts';
 import { allKinds, definitions } from './kinds/index.ts';
 import { kubevirtEvictionPlugin } from './admission/kubevirt-eviction.ts';
 import { kubevirtMigrationPlugin } from './admission/kubevirt-migration.ts';
@@ -78,6 +79,36 @@ export class Cluster {
     await c.bootstrap();
     c.startControllers();
     return c;
+  }
+
+  /**
+   * A cluster brought back from a snapshot: objects, user tokens and guests
+   * are loaded first, the node agents report in (see resumeNodeHeartbeats),
+   * then the controllers start and find everything in place, as controllers
+   * do after a control-plane restart. Running VMIs keep running.
+   */
+  static async restore(opts: Omit<ClusterOptions, 'topology'>, snap: ClusterSnapshot): Promise<Cluster> {
+    if (snap.version !== CLUSTER_SNAPSHOT_VERSION) throw new Error(`cluster snapshot version ${String(snap.version)} is not supported (expected ${CLUSTER_SNAPSHOT_VERSION})`);
+    const c = new Cluster({ ...opts, topology: snap.topology });
+    c.store.restore(snap.store);
+    for (const [token, user] of snap.tokens) c.tokens.set(token, { ...user, groups: [...user.groups] });
+    c.guests.restore(snap.guests);
+    resumeNodeHeartbeats(c.store, c.clock.now());
+    c.startControllers();
+    return c;
+  }
+
+  /** Everything restore() needs, as plain data (JSON-safe). */
+  snapshot(): ClusterSnapshot {
+    return {
+      version: CLUSTER_SNAPSHOT_VERSION,
+      name: this.name,
+      topology: { ...this.topology },
+      takenAt: this.clock.now(),
+      store: this.store.snapshot(),
+      tokens: [...this.tokens].map(([t, u]) => [t, { ...u, groups: [...u.groups] }]),
+      guests: this.guests.snapshot(),
+    };
   }
 
   private async bootstrap(): Promise<void> {

@@ -3,6 +3,7 @@
 // for every cluster (discovery, OpenAPI, CRDs).
 
 import { Cluster, clusterRegistry, type ClusterOptions, type UserInfo } from './cluster.ts';
+import type { ClusterSnapshot } from './cluster-snapshot.ts';
 import { DiscoveryDocuments } from './api/discovery.ts';
 import { OpenApiDocuments } from './api/openapi.ts';
 import { definitions } from './kinds/index.ts';
@@ -46,6 +47,15 @@ export class SimHost {
     if (this.clusters.has(opts.name)) throw new Error(`cluster ${opts.name} already exists`);
     const cluster = await Cluster.create(opts);
     this.clusters.set(opts.name, cluster);
+    return cluster;
+  }
+
+  /** Brings a cluster back from a snapshot; the tokens it had authenticate again. */
+  async restoreCluster(opts: Omit<ClusterOptions, 'topology'>, snap: ClusterSnapshot): Promise<Cluster> {
+    if (this.clusters.has(opts.name)) throw new Error(`cluster ${opts.name} already exists`);
+    const cluster = await Cluster.restore(opts, snap);
+    this.clusters.set(opts.name, cluster);
+    for (const [token, user] of cluster.tokens) this.tokens.set(token, { cluster, user });
     return cluster;
   }
 

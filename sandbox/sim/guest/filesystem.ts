@@ -2,6 +2,8 @@
 // output). A containerDisk is ephemeral, so the tree lives as long as the
 // domain's guest record: reboots keep it, a new VMI starts from the image.
 
+import type { FilesSnapshot } from './snapshot.ts';
+
 export class GuestFs {
   private readonly files = new Map<string, string>();
   private readonly dirs = new Set<string>(['/']);
@@ -93,5 +95,19 @@ export class GuestFs {
   glob(dir: string, suffix: string): string[] {
     const prefix = GuestFs.resolve(dir) + '/';
     return [...this.files.keys()].filter((f) => f.startsWith(prefix) && !f.slice(prefix.length).includes('/') && f.endsWith(suffix)).sort();
+  }
+
+  /** Every file and directory, for a guest snapshot. */
+  snapshot(): FilesSnapshot {
+    return { files: Object.fromEntries(this.files), dirs: [...this.dirs] };
+  }
+
+  /** Replaces the tree with a snapshot's. */
+  restore(snap: FilesSnapshot): void {
+    this.files.clear();
+    this.dirs.clear();
+    for (const d of snap.dirs) this.dirs.add(d);
+    this.dirs.add('/');
+    for (const [p, c] of Object.entries(snap.files)) this.files.set(p, c);
   }
 }

@@ -12,6 +12,7 @@ import { runCollected, runScript } from './interpreter.ts';
 import * as msg from './messages.ts';
 import { ServiceManager, type ServiceHost, type Unit, type UnitEvent } from './services.ts';
 import { SerialConsole, type ConsoleHost } from './shell.ts';
+import type { GuestSnapshot } from './snapshot.ts';
 import { GuestTimers, type GuestTimer } from './timers.ts';
 import type { DomainState, GuestInfo, GuestNetwork, ShutoffReason } from './types.ts';
 import { guestResolvConf, linkLocal, type GuestSpec, type WatchdogAction } from './vmi.ts';
@@ -543,5 +544,75 @@ export class Guest implements ShellHost, ServiceHost, ConsoleHost {
     this.batch(() => {
       if (this.up) this.units.kill(name, 'KILL');
     });
+  }
+
+  // ------------------------------------------------------------ snapshots
+
+  /** The guest as plain data (see snapshot.ts). */
+  snapshot(): GuestSnapshot {
+    const image = new Set(this.image.packages);
+    return {
+      spec: structuredClone(this.spec),
+      ip: this.ip,
+      ...(this.node !== undefined ? { node: this.node } : {}),
+      hostname: this.host,
+      power: this.powerState,
+      kernel: this.kernel,
+      paused: this.paused,
+      ...(this.shutoffReason ? { shutoffReason: this.shutoffReason } : {}),
+      bootStartedAt: this.bootStartedAt,
+      ...(this.bootedAt !== undefined ? { bootedAt: this.bootedAt } : {}),
+      bootCount: this.bootCount,
+      cloudInitDone: this.cloudInitDone,
+      packages: [...this.packages].filter((p) => !image.has(p)),
+      fs: this.fs.snapshot(),
+      services: this.units.snapshot(),
+      ...(this.device ? { watchdog: { armed: this.device.armed, timeoutSeconds: this.device.timeoutSeconds } } : {}),
+    };
+  }
+
+  /**
+   * A guest rebuilt from a snapshot without rebooting it: a running guest
+   * keeps its processes, files and uptime. What only timers held comes back
+   * from the state: a booting guest starts its boot over, pending cloud-init
+   * runs, a starving watchdog counts down again, a guest that was shutting
+   * down is off.
+   */
+  static restore(snap: GuestSnapshot, deps: GuestDeps): Guest {
+    const g = new Guest(snap.spec, snap.ip, deps);
+    for (const p of snap.packages) if (!g.packages.has(p)) g.addPackage(packageInfo(p), true);
+    g.fs.restore(snap.fs);
+    g.units.restore(snap.services);
+    g.host = snap.hostname;
+    if (snap.node !== undefined) g.node = snap.node;
+    g.cloudInitDone = snap.cloudInitDone;
+    g.bootStartedAt = snap.bootStartedAt;
+    g.bootedAt = snap.bootedAt;
+    g.bootCount = snap.bootCount;
+    g.shutoffReason = snap.shutoffReason;
+    if (g.device && snap.watchdog) {
+      g.device.armed = snap.watchdog.armed;
+      g.device.timeoutSeconds = snap.watchdog.timeoutSeconds;
+    }
+    if (snap.power === 'off') return g;
+    if (snap.kernel === 'booting') {
+      g.powerOn();
+      g.bootCount = snap.bootCount;
+    } else if (snap.kernel === 'stopping') {
+      g.powerState = 'on';
+      g.kernel = 'up';
+      g.off('Shutdown');
+      return g;
+    } else {
+      g.powerState = 'on';
+      g.kernel = snap.kernel;
+      if (snap.kernel === 'up') {
+        g.console.getty();
+        if (g.spec.cloudInit && !g.cloudInitDone) g.timers.after(cloudFinalSeconds(g.cloud), () => g.batch(() => g.cloudFinal()));
+      }
+      g.recomputeWatchdog();
+    }
+    if (snap.paused) g.pause();
+    return g;
   }
 }

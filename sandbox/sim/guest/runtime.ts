@@ -7,6 +7,7 @@ import type { KubeObject } from '../api/object.ts';
 import type { Clock } from '../clock.ts';
 import { Guest } from './guest.ts';
 import type { ListenerReply } from './http.ts';
+import type { GuestSnapshot } from './snapshot.ts';
 import type {
   BootOptions, ConsoleSession, GuestInfo, GuestNetwork, GuestRuntimeApi, ProbeOutcome, ShutoffReason,
 } from './types.ts';
@@ -198,6 +199,20 @@ export class GuestRuntime implements GuestRuntimeApi {
 
   openConsole(vmiUid: string): ConsoleSession {
     return this.guests.get(vmiUid)?.console.open() ?? silentConsole();
+  }
+
+  /** Every guest as plain data, for a cluster snapshot. */
+  snapshot(): GuestSnapshot[] {
+    return [...this.guests.values()].map((g) => g.snapshot());
+  }
+
+  /** Brings back the guests of a snapshot into an empty runtime, running ones still running. */
+  restore(snaps: GuestSnapshot[]): void {
+    if (this.guests.size) throw new Error('restoring guests needs an empty runtime');
+    for (const snap of snaps) {
+      const uid = snap.spec.uid;
+      this.guests.set(uid, Guest.restore(snap, { clock: this.clock, changed: () => this.emit(uid), network: () => this.network }));
+    }
   }
 
   onChange(listener: (vmiUid: string) => void): () => void {

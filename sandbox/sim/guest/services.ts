@@ -4,6 +4,7 @@
 
 import type { Timer } from '../clock.ts';
 import type { GuestFs } from './filesystem.ts';
+import type { ServicesSnapshot } from './snapshot.ts';
 import type { GuestServiceStatus } from './types.ts';
 
 export type UnitKind = 'httpd' | 'nginx' | 'mariadb' | 'sshd' | 'watchdog' | 'agent' | 'plain';
@@ -359,6 +360,39 @@ export class ServiceManager {
       u.restarts = 0;
     }
     this.nextPid = 500 + (pidSeed % 300);
+  }
+
+  /** Unit states (not restart timers), for a guest snapshot. */
+  snapshot(): ServicesSnapshot {
+    return {
+      nextPid: this.nextPid,
+      units: [...this.units.values()].map((u) => ({
+        name: u.def.name, enabled: u.enabled, state: u.state, ports: [...u.ports], journal: u.journal.map((j) => ({ ...j })), restarts: u.restarts,
+        ...(u.since !== undefined ? { since: u.since } : {}),
+        ...(u.pid !== undefined ? { pid: u.pid } : {}),
+        ...(u.ended ? { ended: { ...u.ended } } : {}),
+        ...(u.feeds ? { feeds: { ...u.feeds } } : {}),
+      })),
+    };
+  }
+
+  /** Puts units back as a snapshot had them: registered, enabled and running alike (no events: nothing changed for the guest). */
+  restore(snap: ServicesSnapshot): void {
+    this.addUnits(snap.units.map((u) => u.name), false);
+    for (const s of snap.units) {
+      const u = this.units.get(s.name);
+      if (!u) continue;
+      u.enabled = s.enabled;
+      u.state = s.state;
+      u.since = s.since;
+      u.pid = s.pid;
+      u.ended = s.ended ? { ...s.ended } : undefined;
+      u.ports = [...s.ports];
+      u.feeds = s.feeds ? { ...s.feeds } : undefined;
+      u.journal = s.journal.map((j) => ({ ...j }));
+      u.restarts = s.restarts;
+    }
+    this.nextPid = snap.nextPid;
   }
 
   /** `systemctl status <unit>` text and exit code. */
