@@ -1,6 +1,6 @@
 // `lab solve`: run a lab's solution/solve.yaml step by step, as a student
-// would: apply manifests, run shell commands (kubectl, oc, virtctl) with the
-// same kubeconfig, and wait on the cluster clock for what must happen.
+// would: apply manifests, run shell commands (kubectl, oc, virtctl, lab) with
+// the same kubeconfig, and wait on the cluster clock for what must happen.
 
 import { spawn } from 'node:child_process';
 import { delimiter, join } from 'node:path';
@@ -11,8 +11,18 @@ import { ObjectClient } from './objects.ts';
 import type { Progress } from './progress.ts';
 import { conditionText, waitUntil } from './ready.ts';
 
-/** The student's commands (oc, virtctl), put first on PATH for `run` steps. */
+/** The student's commands (oc, virtctl), put on PATH for `run` steps. */
 export const SHELL_BIN = join(REPO_ROOT, 'sandbox', 'shell', 'bin');
+/**
+ * `lab` for `run` steps (`lab fault create …`): this checkout's CLI. First on
+ * PATH, so a `lab` among the student's commands (a client of the platform) never shadows it.
+ */
+export const SOLVE_BIN = join(REPO_ROOT, 'cli', 'lab', 'solve-bin');
+
+/** PATH for `run` steps. */
+export function solvePath(inherited = process.env.PATH ?? ''): string {
+  return [SOLVE_BIN, SHELL_BIN, ...(inherited ? [inherited] : [])].join(delimiter);
+}
 
 export interface SolveEnvironment {
   /** Value of KUBECONFIG for `run` steps (one file or a list). */
@@ -33,7 +43,7 @@ function runCommand(command: string, cwd: string, env: SolveEnvironment): Promis
   return new Promise((resolve, reject) => {
     const child = spawn('bash', ['-c', command], {
       cwd,
-      env: { ...process.env, KUBECONFIG: env.kubeconfig, PATH: `${SHELL_BIN}${delimiter}${process.env.PATH ?? ''}` },
+      env: { ...process.env, KUBECONFIG: env.kubeconfig, PATH: solvePath() },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.on('data', (d: Buffer) => env.out(d.toString()));

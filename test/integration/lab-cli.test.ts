@@ -332,6 +332,30 @@ describe('lab commands on the fixture lab pack', () => {
     assert.equal((await sim.kubectl(['get', 'configmap', 'fixture-web-marker', '-n', 'default'])).code, 1);
   });
 
+  it('a `run` step has this checkout\'s `lab` on PATH: `lab fault create` reaches the step\'s cluster', async () => {
+    const pack = variant((d) => {
+      const solve = parse(readFileSync(join(d, 'solution', 'solve.yaml'), 'utf8')) as { steps: unknown[] };
+      solve.steps.push({ run: 'command -v lab && lab fault create ServiceStop web --service httpd -n fixture-web --name fixture-web-httpd && lab fault list' });
+      writeFileSync(join(d, 'solution', 'solve.yaml'), stringify(solve));
+    });
+    assert.equal((await lab(['start', 'fixture-web'], { labsDir: pack })).code, 0);
+    try {
+      const r = await lab(['solve', 'fixture-web'], { kubeconfig: fastKubeconfig, labsDir: pack, advance: true });
+      assert.equal(r.code, 0, r.out + r.err);
+      const lines = r.out.slice(r.out.indexOf('[4/4] run ')).split('\n');
+      assert.equal(lines[1], fileURLToPath(new URL('../../cli/lab/solve-bin/lab', import.meta.url)), 'the wrapper next to the solve runner, not the student\'s client');
+      assert.equal(lines[2], 'fault.sim.virtlab.dev/fixture-web-httpd created');
+      assert.match(lines[3], /^NAME +TYPE +TARGET +PHASE +AGE +MESSAGE$/);
+      assert.match(lines[4], /^fixture-web-httpd +ServiceStop +fixture-web\/web /);
+      assert.match(r.out, /Solved lab fixture-web \(4 steps\)/);
+      const fault = await sim.kubectl(['get', 'fault', 'fixture-web-httpd', '-o', 'jsonpath={.spec.type} {.spec.target.namespace}/{.spec.target.name}']);
+      assert.equal(fault.stdout, 'ServiceStop fixture-web/web');
+    } finally {
+      await sim.kubectl(['delete', 'fault', 'fixture-web-httpd', '--wait=false']);
+      assert.equal((await lab(['finish', 'fixture-web'], { kubeconfig: fastKubeconfig, labsDir: pack, advance: true })).code, 0);
+    }
+  });
+
   it('`lab test` proves the fixture lab on its own embedded cluster', async () => {
     const io = captureIO();
     const code = await main(['test', 'fixture-web', '--labs-dir', LABS], io);

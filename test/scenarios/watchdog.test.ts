@@ -1,8 +1,10 @@
 // The i6300esb watchdog at the VM level (reference §4, §1.3), as a student
 // sees it with kubectl: a hung guest whose watchdog daemon feeds /dev/watchdog
-// is reset in place (reset), fails and is replaced (poweroff), or shuts down
-// cleanly (shutdown) and the run strategy decides whether it comes back. A
-// device that nothing feeds never fires. Manual clock, no sleeps.
+// is reset in place (reset) or fails and is replaced (poweroff); `shutdown` is
+// an ACPI request that only a guest still running obeys (a killed daemon: it
+// shuts down cleanly and the run strategy decides whether it comes back), while
+// a hung kernel ignores it and stays hung. A device that nothing feeds never
+// fires. Manual clock, no sleeps.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -262,20 +264,36 @@ describe('watchdog action shutdown', () => {
     await cleanup('wd-shut-always');
   });
 
-  it('a hung kernel cannot shut down cleanly: it ends Failed and RerunOnFailure restarts it', async () => {
-    const first = await runningVm('wd-shut-hang', { runStrategy: 'RerunOnFailure', action: 'shutdown' });
+  it('a hung kernel ignores the ACPI request: the VMI stays Running and hung, the device does not fire again until a reset', async () => {
+    const first = await runningVm('wd-shut-hang', { runStrategy: 'RerunOnFailure', action: 'shutdown', readinessPort: 8080 });
     const uid = first.metadata.uid!;
+    const pod = launcherPods('wd-shut-hang')[0].metadata.name;
     const rec = record('wd-shut-hang');
     await kubectlOk(['apply', '-f', '-'], hangFault('wd-shut-hang', 'wd-shut-hang'));
-    const took = await advanceUntil(() => rec.phases.includes(`${uid}:Failed`), 90);
-    assert.ok(took >= 58 && took <= 62, `took ${took} s`);
-    await advanceUntil(() => {
-      const v = vmi('wd-shut-hang');
-      return !!v && v.metadata.uid !== uid && st(v).phase === 'Running';
-    }, 180);
+    await sim.advance(1);
+    const firesAt = guest(uid)?.watchdog?.firesAt;
+    assert.ok(firesAt !== undefined, 'the starving device counts down');
+    const took = await advanceUntil(() => guest(uid)?.watchdog?.armed === false, 90);
+    assert.ok(took >= 58 && took <= 62, `the device fires ~60 s after the hang (took ${took} s)`);
+    await sim.advance(600);
     rec.stop();
-    assert.notEqual(vmi('wd-shut-hang')?.metadata.uid, uid, 'RerunOnFailure recreated it');
-    assert.equal(st(vm('wd-shut-hang')).printableStatus, 'Running');
+    const now = vmi('wd-shut-hang')!;
+    assert.equal(now.metadata.uid, uid, 'the same VMI');
+    assert.equal(st(now).phase, 'Running');
+    assert.equal(condition(now, 'Ready'), 'False', 'the readiness probe times out on the hung guest');
+    assert.deepEqual([guest(uid)?.state, guest(uid)?.bootCount, guest(uid)?.watchdog?.firesAt], ['Hung', 1, undefined], 'still hung, never reset, no new countdown');
+    assert.deepEqual(rec.phases, [`${uid}:Running`], 'never Succeeded nor Failed');
+    assert.deepEqual(rec.printable, ['Running']);
+    assert.equal(launcherPods('wd-shut-hang')[0].metadata.name, pod);
+    assert.ok(!(await eventsOf(uid)).some(([, reason]) => reason === 'Stopped'));
+    assert.match(await kubectlOk(['get', 'vm', 'wd-shut-hang', '--no-headers']), /^wd-shut-hang\s+\S+\s+Running\s+False/);
+
+    // A hard reset of the domain boots the guest again; its daemon arms the device anew.
+    sim.cluster.guests.reset!(uid);
+    await advanceUntil(() => guest(uid)?.state === 'Running' && condition(vmi('wd-shut-hang'), 'Ready') === 'True', 120);
+    assert.equal(vmi('wd-shut-hang')?.metadata.uid, uid);
+    assert.equal(condition(vmi('wd-shut-hang'), 'Ready'), 'True');
+    assert.deepEqual([guest(uid)?.bootCount, guest(uid)?.watchdog?.armed], [2, true]);
     await kubectlOk(['delete', 'fault', 'wd-shut-hang']);
     await cleanup('wd-shut-hang');
   });

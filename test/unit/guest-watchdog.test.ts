@@ -62,11 +62,27 @@ describe('armed watchdog', () => {
     assert.deepEqual([rt.get(UID)!.state, rt.get(UID)!.shutoffReason], ['Shutoff', 'Destroyed']);
   });
 
-  it('shutdown with a hung kernel: nothing can shut down cleanly, so it ends like a power-off', () => {
-    const { rt, clock } = up({ watchdog: 'shutdown' });
+  it('shutdown with a hung kernel: the ACPI request goes unanswered, the guest stays hung and the device stays quiet until a reset', () => {
+    const { rt, clock, changes } = up({ watchdog: 'shutdown' });
+    const t = clock.now();
+    rt.hangKernel(UID);
+    assert.equal(rt.get(UID)!.watchdog?.firesAt, t + 60_000);
+    clock.advance(60);
+    const fired = rt.get(UID)!;
+    assert.deepEqual([fired.state, fired.shutoffReason, fired.bootCount], ['Hung', undefined, 1], 'still hung, never powered off');
+    assert.deepEqual(fired.watchdog, { action: 'shutdown', armed: false, timeoutSeconds: 60 }, 'QEMU reset the device after acting: no new countdown');
+    const seen = changes.length;
+    clock.advance(3600);
+    assert.deepEqual([rt.get(UID)!.state, rt.get(UID)!.bootCount], ['Hung', 1]);
+    assert.equal(changes.length, seen, 'nothing happened in an hour');
+    // A hard reset (or a new VMI) boots the guest; its daemon arms the device again.
+    rt.reset!(UID);
+    clock.advance(bootTime('web1'));
+    assert.deepEqual(rt.get(UID)!.watchdog, { action: 'shutdown', armed: true, timeoutSeconds: 60 });
     rt.hangKernel(UID);
     clock.advance(60);
-    assert.deepEqual([rt.get(UID)!.state, rt.get(UID)!.shutoffReason], ['Shutoff', 'Destroyed']);
+    assert.equal(rt.get(UID)!.state, 'Hung');
+    assert.equal(rt.get(UID)!.watchdog?.armed, false, 'fired once more, ignored once more');
   });
 
   it('shutdown after the daemon is killed: the healthy guest shuts down cleanly', () => {
@@ -77,6 +93,7 @@ describe('armed watchdog', () => {
     clock.advance(60);
     assert.equal(rt.get(UID)!.state, 'Running', 'ACPI shutdown under way');
     assert.equal(rt.httpGet(UID, 8080, '/health', 1).ok, false);
+    assert.equal(rt.get(UID)!.watchdog?.firesAt, undefined, 'the device does not count again while the guest shuts down');
     clock.advance(SHUTDOWN_SECONDS);
     assert.deepEqual([rt.get(UID)!.state, rt.get(UID)!.shutoffReason], ['Shutoff', 'Shutdown']);
   });

@@ -1,6 +1,7 @@
 // Everyday commands: files and text, users and privileges (sudo, su), the
 // shell's own builtins. Messages follow coreutils/bash wording.
 
+import { mayOpenDevice, type DeviceNode } from './devices.ts';
 import { GuestFs } from './filesystem.ts';
 import { clockTime } from './services.ts';
 import { ShellExit, isRoot, newSession, userMayRead, userMayWrite, type CmdCtx, type CmdGen, type Command, type ShellSession } from './commands.ts';
@@ -65,10 +66,26 @@ export function readPath(c: CmdCtx, path: string): { text?: string; error?: stri
     case '/proc/sysrq-trigger': return { error: 'Input/output error' };
     default: break;
   }
+  const node = h.fs.device(path);
+  if (node) return readDevice(c, node);
   if (!userMayRead(c.session, path)) return { error: 'Permission denied' };
   if (h.fs.isDir(path)) return { error: 'Is a directory' };
   const text = h.fs.read(path);
   return text === undefined ? { error: 'No such file or directory' } : { text };
+}
+
+/** open, read, close of a device node. */
+function readDevice(c: CmdCtx, node: DeviceNode): { text?: string; error?: string } {
+  if (!mayOpenDevice(node, c.session.user, 'r')) return { error: 'Permission denied' };
+  const refused = c.host.openDevice(node.path);
+  if (refused) return { error: refused };
+  if (node.kind === 'watchdog') {
+    // The driver has no read(): the open started the countdown, the read fails, the close leaves it counting.
+    c.host.closeDevice(node.path, '');
+    return { error: 'Invalid argument' };
+  }
+  // /dev/null and the terminals: end of file at once.
+  return { text: '' };
 }
 
 function cat(c: CmdCtx): number {
@@ -142,6 +159,14 @@ function tee(c: CmdCtx): number {
       if (key) c.host.sysrq(key, 'tee');
       return code;
     }
+    if (c.host.fs.device(path)) {
+      const refused = c.host.openDevice(path);
+      if (refused) {
+        c.err(`tee: ${f}: ${refused}\n`);
+        code = 1;
+      } else c.host.closeDevice(path, c.stdin);
+      continue;
+    }
     const parent = path.slice(0, path.lastIndexOf('/')) || '/';
     if (!path.startsWith('/proc/') && !path.startsWith('/dev/') && !c.host.fs.isDir(parent)) {
       c.err(`tee: ${f}: No such file or directory\n`);
@@ -166,6 +191,7 @@ function evalTest(c: CmdCtx, a: string[]): boolean | 'error' {
     switch (a[0]) {
       case '-f': return c.host.fs.isFile(p);
       case '-d': return c.host.fs.isDir(p);
+      case '-c': return c.host.fs.device(p) !== undefined;
       case '-e': case '-r': case '-w': case '-x': return c.host.fs.exists(p);
       case '-s': return (c.host.fs.read(p) ?? '').length > 0;
       case '-z': return a[1] === '';
@@ -339,30 +365,35 @@ function ls(c: CmdCtx): number {
   const all = set.has('-a') || set.has('-A');
   const targets = rest.length ? rest : ['.'];
   let code = 0;
-  const blocks: string[] = [];
+  // Operands that are not directories are listed first, together, as ls does.
+  const files: string[] = [];
+  const dirs: { t: string; path: string }[] = [];
   for (const t of targets) {
     const path = resolve(c, t);
-    if (c.host.fs.isFile(path)) {
-      blocks.push(long ? longLine(c, path, t) : t);
-      continue;
-    }
-    if (!c.host.fs.isDir(path)) {
+    if (c.host.fs.isFile(path) || c.host.fs.device(path)) files.push(t);
+    else if (c.host.fs.isDir(path)) dirs.push({ t, path });
+    else {
       c.err(`ls: cannot access '${t}': No such file or directory\n`);
       code = 2;
-      continue;
     }
+  }
+  const blocks: string[] = [];
+  if (files.length) blocks.push(long ? alignLong(files.map((t) => longEntry(c, resolve(c, t), t))).join('\n') : files.join('  '));
+  for (const { t, path } of dirs) {
     if (!userMayRead(c.session, path)) {
       c.err(`ls: cannot open directory '${t}': Permission denied\n`);
       code = 2;
       continue;
     }
-    let names = c.host.fs.list(path) ?? [];
+    let names = (c.host.fs.list(path) ?? []).map((n) => n.replace(/\/$/, ''));
     if (!all) names = names.filter((n) => !n.startsWith('.'));
     const header = targets.length > 1 ? `${t}:\n` : '';
     if (long) {
-      blocks.push(header + [`total ${names.length * 4}`, ...names.map((n) => longLine(c, `${path === '/' ? '' : path}/${n.replace(/\/$/, '')}`, n.replace(/\/$/, '')))].join('\n'));
+      const entries = names.map((n) => longEntry(c, `${path === '/' ? '' : path}/${n}`, n));
+      const total = entries.reduce((sum, e) => sum + (typeof e.size === 'number' ? 4 : 0), 0);
+      blocks.push(header + [`total ${total}`, ...alignLong(entries)].join('\n'));
     } else if (names.length) {
-      blocks.push(header + names.map((n) => n.replace(/\/$/, '')).join('  '));
+      blocks.push(header + names.join('  '));
     } else if (header) {
       blocks.push(header.trimEnd());
     }
@@ -371,13 +402,48 @@ function ls(c: CmdCtx): number {
   return code;
 }
 
-function longLine(c: CmdCtx, path: string, name: string): string {
+/** One `ls -l` row before alignment; a device node shows major and minor instead of a size. */
+interface LongEntry {
+  mode: string;
+  links: number;
+  owner: string;
+  group: string;
+  size: number | { major: number; minor: number };
+  when: string;
+  name: string;
+}
+
+function longEntry(c: CmdCtx, path: string, name: string): LongEntry {
+  const node = c.host.fs.device(path);
+  // devtmpfs made the nodes when the kernel booted.
+  if (node) return { mode: `c${node.mode}.`, links: 1, owner: node.owner, group: node.group, size: { major: node.major, minor: node.minor }, when: lsTime(c.host.bootTime()), name };
   const dir = c.host.fs.isDir(path);
   const size = dir ? 4096 : Buffer.byteLength(c.host.fs.read(path) ?? '');
   const owner = path.startsWith(c.session.home) && !isRoot(c.session) ? c.session.user : 'root';
-  const d = new Date(c.host.now());
-  const when = `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${clockTime(c.host.now()).slice(0, 5)}`;
-  return `${dir ? 'drwxr-xr-x.' : '-rw-r--r--.'} ${dir ? 2 : 1} ${owner} ${owner} ${String(size).padStart(5, ' ')} ${when} ${name}`;
+  return { mode: dir ? 'drwxr-xr-x.' : '-rw-r--r--.', links: dir ? 2 : 1, owner, group: owner, size, when: lsTime(c.host.now()), name };
+}
+
+/** Columns padded to their widest entry, as GNU ls does within one listing. */
+function alignLong(entries: LongEntry[]): string[] {
+  const width = (f: (e: LongEntry) => string) => Math.max(0, ...entries.map((e) => f(e).length));
+  const dev = (e: LongEntry) => (typeof e.size === 'number' ? undefined : e.size);
+  const major = width((e) => (dev(e) ? String(dev(e)!.major) : ''));
+  const minor = width((e) => (dev(e) ? String(dev(e)!.minor) : ''));
+  const size = Math.max(width((e) => (dev(e) ? '' : String(e.size))), major || minor ? major + 2 + minor : 0);
+  const links = width((e) => String(e.links));
+  const owner = width((e) => e.owner);
+  const group = width((e) => e.group);
+  return entries.map((e) => {
+    const d = dev(e);
+    const sz = d ? `${String(d.major).padStart(major, ' ')}, ${String(d.minor).padStart(minor, ' ')}` : String(e.size);
+    return `${e.mode} ${String(e.links).padStart(links, ' ')} ${e.owner.padEnd(owner, ' ')} ${e.group.padEnd(group, ' ')} ${sz.padStart(size, ' ')} ${e.when} ${e.name}`;
+  });
+}
+
+/** `Jan  1 00:01`, ls's time column for recent files. */
+function lsTime(ms: number): string {
+  const d = new Date(ms);
+  return `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${clockTime(ms).slice(0, 5)}`;
 }
 
 function mkdir(c: CmdCtx): number {

@@ -48,6 +48,10 @@ export interface ShellHost {
   loggedIn(): number;
   /** Userspace still runs (false once the kernel hangs or the system goes down). */
   alive(): boolean;
+  /** Opens a device node (permissions already checked): the errno text if the driver refuses, e.g. a watchdog someone holds. */
+  openDevice(path: string): string | undefined;
+  /** Closes it after writing `written` (a watchdog stops only on the magic 'V'). */
+  closeDevice(path: string, written: string): void;
 }
 
 export interface ShellSession {

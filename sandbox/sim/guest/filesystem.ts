@@ -1,12 +1,16 @@
 // A guest's files: only what the labs touch (configs, the web root, cloud-init
 // output). A containerDisk is ephemeral, so the tree lives as long as the
 // domain's guest record: reboots keep it, a new VMI starts from the image.
+// Device nodes (/dev) are not files: they come from the hardware at each boot
+// and are never part of a snapshot.
 
+import type { DeviceNode } from './devices.ts';
 import type { FilesSnapshot } from './snapshot.ts';
 
 export class GuestFs {
   private readonly files = new Map<string, string>();
   private readonly dirs = new Set<string>(['/']);
+  private readonly devices = new Map<string, DeviceNode>();
 
   constructor(initial: Record<string, string> = {}) {
     for (const [p, c] of Object.entries(initial)) this.write(p, c);
@@ -39,8 +43,21 @@ export class GuestFs {
     return this.dirs.has(GuestFs.resolve(path));
   }
 
+  /** The device node at a path, if there is one. */
+  device(path: string): DeviceNode | undefined {
+    return this.devices.get(GuestFs.resolve(path));
+  }
+
   exists(path: string): boolean {
-    return this.isFile(path) || this.isDir(path);
+    return this.isFile(path) || this.isDir(path) || this.devices.has(GuestFs.resolve(path));
+  }
+
+  /** Makes the nodes devtmpfs has after a boot (again, if someone removed one). */
+  mknod(nodes: DeviceNode[]): void {
+    for (const n of nodes) {
+      this.mkdir(n.path.slice(0, n.path.lastIndexOf('/')) || '/', true);
+      this.devices.set(n.path, n);
+    }
   }
 
   /** Writes a file, creating its parent directories (a `.keep` name only creates the directory). */
@@ -70,11 +87,12 @@ export class GuestFs {
 
   remove(path: string, recursive = false): boolean {
     const p = GuestFs.resolve(path);
-    if (this.files.delete(p)) return true;
+    if (this.files.delete(p) || this.devices.delete(p)) return true;
     if (!this.dirs.has(p) || p === '/') return false;
     const inside = (x: string) => x.startsWith(p + '/');
-    if (!recursive && ([...this.files.keys()].some(inside) || [...this.dirs].some(inside))) return false;
+    if (!recursive && ([...this.files.keys(), ...this.devices.keys()].some(inside) || [...this.dirs].some(inside))) return false;
     for (const f of [...this.files.keys()]) if (inside(f)) this.files.delete(f);
+    for (const f of [...this.devices.keys()]) if (inside(f)) this.devices.delete(f);
     for (const d of [...this.dirs]) if (inside(d)) this.dirs.delete(d);
     this.dirs.delete(p);
     return true;
@@ -86,7 +104,7 @@ export class GuestFs {
     if (!this.dirs.has(p)) return undefined;
     const prefix = p === '/' ? '/' : p + '/';
     const names = new Set<string>();
-    for (const f of this.files.keys()) if (f.startsWith(prefix) && !f.slice(prefix.length).includes('/')) names.add(f.slice(prefix.length));
+    for (const f of [...this.files.keys(), ...this.devices.keys()]) if (f.startsWith(prefix) && !f.slice(prefix.length).includes('/')) names.add(f.slice(prefix.length));
     for (const d of this.dirs) if (d !== p && d.startsWith(prefix) && !d.slice(prefix.length).includes('/')) names.add(d.slice(prefix.length) + '/');
     return [...names].sort((a, b) => a.localeCompare(b));
   }
@@ -102,7 +120,7 @@ export class GuestFs {
     return { files: Object.fromEntries(this.files), dirs: [...this.dirs] };
   }
 
-  /** Replaces the tree with a snapshot's. */
+  /** Replaces the tree with a snapshot's (device nodes stay: they belong to the hardware). */
   restore(snap: FilesSnapshot): void {
     this.files.clear();
     this.dirs.clear();

@@ -6,6 +6,7 @@ import type { Clock, Timer } from '../clock.ts';
 import { baseFiles, bootSeconds, osInfo, packageInfo, resolveImage, type GuestImage, type PackageInfo } from './catalog.ts';
 import { cloudFinalSeconds, commandLine, parseUserData, type CloudConfig } from './cloud-init.ts';
 import { newSession, type ShellHost } from './commands.ts';
+import { deviceNodes } from './devices.ts';
 import { GuestFs } from './filesystem.ts';
 import { serve, type ListenerReply } from './http.ts';
 import { runCollected, runScript } from './interpreter.ts';
@@ -79,6 +80,7 @@ export class Guest implements ShellHost, ServiceHost, ConsoleHost {
     for (const [p, c] of Object.entries(this.image.files)) this.fs.write(p, c);
     for (const u of this.image.enabled) this.units.setEnabled(u, true);
     if (spec.watchdog) this.device = { action: spec.watchdog.action, armed: false, timeoutSeconds: 60 };
+    this.fs.mknod(deviceNodes({ watchdog: !!this.device }));
     this.console = new SerialConsole(this);
   }
 
@@ -173,9 +175,10 @@ export class Guest implements ShellHost, ServiceHost, ConsoleHost {
       this.scheduledPower = undefined;
       this.watchdogTimer = undefined;
       if (this.device) this.device.armed = false;
+      this.fs.mknod(deviceNodes({ watchdog: !!this.device }));
       const total = bootSeconds(this.image, this.spec.name);
       this.console.print(msg.firmwareLines());
-      this.timers.after(Math.min(2, total / 4), () => this.console.print(msg.kernelLines(this.image, Math.min(2, total / 4))));
+      this.timers.after(Math.min(2, total / 4), () => this.console.print(msg.kernelLines(this.image, Math.min(2, total / 4), !!this.device)));
       this.timers.after(total / 2, () => this.batch(() => this.earlyUserspace()));
       this.timers.after(total, () => this.batch(() => this.booted()));
       this.change();
@@ -339,8 +342,7 @@ export class Guest implements ShellHost, ServiceHost, ConsoleHost {
   private recomputeWatchdog(): void {
     const d = this.device;
     if (!d) return;
-    const wd = this.units.get('watchdog');
-    const fed = this.kernel !== 'hung' && wd?.state === 'active' && !!wd.feeds;
+    const fed = this.kernel !== 'hung' && this.daemonHoldsWatchdog();
     const starving = this.powerState === 'on' && d.armed && !fed;
     if (starving && !this.watchdogTimer) {
       this.watchdogTimer = this.timers.after(d.timeoutSeconds, () => this.batch(() => this.watchdogFires()));
@@ -350,10 +352,53 @@ export class Guest implements ShellHost, ServiceHost, ConsoleHost {
     }
   }
 
+  /** The watchdog daemon runs and has /dev/watchdog open (the device allows one opener). */
+  private daemonHoldsWatchdog(): boolean {
+    const wd = this.units.get('watchdog');
+    return wd?.state === 'active' && !!wd.feeds;
+  }
+
+  /** The open starts (or pings) the countdown, like the daemon's first write. */
+  openDevice(path: string): string | undefined {
+    const d = this.device;
+    if (!d || this.fs.device(path)?.kind !== 'watchdog') return undefined;
+    if (this.daemonHoldsWatchdog()) return 'Device or resource busy';
+    this.batch(() => {
+      this.pingWatchdog();
+      d.armed = true;
+      this.recomputeWatchdog();
+      this.change();
+    });
+    return undefined;
+  }
+
+  /** A close without the magic 'V' written leaves the device counting, and the kernel says so. */
+  closeDevice(path: string, written: string): void {
+    const d = this.device;
+    if (!d || !d.armed || this.fs.device(path)?.kind !== 'watchdog' || this.daemonHoldsWatchdog()) return;
+    this.batch(() => {
+      if (written.includes('V')) d.armed = false;
+      else {
+        if (written) this.pingWatchdog();
+        this.console.print(`${msg.stamp(this.uptimeSeconds())} watchdog: watchdog0: watchdog did not stop!\n`);
+      }
+      this.recomputeWatchdog();
+      this.change();
+    });
+  }
+
+  /** A keepalive: the countdown starts over from the full timeout. */
+  private pingWatchdog(): void {
+    this.watchdogTimer?.cancel();
+    this.watchdogTimer = undefined;
+  }
+
   private watchdogFires(): void {
     this.watchdogTimer = undefined;
     const d = this.device;
     if (!d || this.powerState === 'off') return;
+    // QEMU resets the i6300esb after acting: it stays quiet until something in a guest opens it again.
+    d.armed = false;
     switch (d.action) {
       case 'reset':
         this.powerOn();
@@ -362,9 +407,8 @@ export class Guest implements ShellHost, ServiceHost, ConsoleHost {
         this.off('Destroyed');
         break;
       case 'shutdown':
-        // A hung kernel cannot act on the ACPI request; the domain ends as if powered off.
-        if (this.kernel === 'hung') this.off('Destroyed');
-        else this.acpi('poweroff');
+        // Only the ACPI power button: a guest that still runs shuts down cleanly, a hung kernel ignores it and stays hung.
+        this.acpi('poweroff');
         break;
       default:
     }

@@ -4,6 +4,7 @@
 // does), and a dispatcher over the command tables. The same interpreter serves
 // the serial console, guest-agent exec probes and cloud-init runcmd.
 
+import { mayOpenDevice } from './devices.ts';
 import { GuestFs } from './filesystem.ts';
 import {
   ShellExit, userMayRead, userMayWrite,
@@ -350,6 +351,17 @@ function* runSimple(host: ShellHost, session: ShellSession, cmd: SimpleCmd, stdi
     }
     const [target = ''] = yield* expandWord(r.target, errIo);
     const path = GuestFs.resolve(target, session.cwd, session.home);
+    if (r.fd === 0 && host.fs.device(path)) {
+      const node = host.fs.device(path)!;
+      const refused = mayOpenDevice(node, session.user, 'r') ? host.openDevice(path) : 'Permission denied';
+      if (refused) {
+        io.err(`${session.name}: ${target}: ${refused}\n`);
+        return 1;
+      }
+      host.closeDevice(path, '');
+      input = '';
+      continue;
+    }
     if (r.fd === 0) {
       const content = host.fs.read(path);
       if (content === undefined || !userMayRead(session, path)) {
@@ -374,6 +386,11 @@ function* runSimple(host: ShellHost, session: ShellSession, cmd: SimpleCmd, stdi
       }
       if (!userMayWrite(session, path)) {
         io.err(`${session.name}: ${target}: Permission denied\n`);
+        return 1;
+      }
+      const refused = host.fs.device(path) ? host.openDevice(path) : undefined;
+      if (refused) {
+        io.err(`${session.name}: ${target}: ${refused}\n`);
         return 1;
       }
       sink = { path, append: r.append, buf: [] };
@@ -410,11 +427,15 @@ function* runSimple(host: ShellHost, session: ShellSession, cmd: SimpleCmd, stdi
   return code;
 }
 
-/** What writing to a path does: files get content, /proc/sysrq-trigger acts. */
+/** What writing to a path does: files get content, /proc/sysrq-trigger acts, a device node is closed after the write. */
 export function deliver(host: ShellHost, session: ShellSession, path: string, content: string, append: boolean, comm: string): void {
   if (path === '/proc/sysrq-trigger') {
     const key = content.trim()[0];
     if (key) host.sysrq(key, comm);
+    return;
+  }
+  if (host.fs.device(path)) {
+    host.closeDevice(path, content);
     return;
   }
   if (path.startsWith('/proc/') || path.startsWith('/sys/') || path.startsWith('/dev/')) return;

@@ -22,13 +22,14 @@ export function firmwareLines(): string {
 }
 
 /** The first kernel lines, a couple of seconds into the boot. */
-export function kernelLines(image: GuestImage, t: number): string {
+export function kernelLines(image: GuestImage, t: number, watchdog: boolean): string {
   const lines = [
     `${stamp(0)} Linux version ${image.kernelRelease} (mockbuild@build) ${image.kernelVersion}`,
     `${stamp(0)} Command line: BOOT_IMAGE=/vmlinuz-${image.kernelRelease} root=LABEL=root ro console=tty1 console=ttyS0,115200n8`,
     `${stamp(0)} DMI: KubeVirt None/RHEL, BIOS 1.16.3-4.el9 04/01/2014`,
     `${stamp(0.004)} Hypervisor detected: KVM`,
-    `${stamp(t * 0.4)} i6300esb: Intel 6300ESB WatchDog Timer Driver v0.05`,
+    // The driver binds (and says so) only when the VMI has the device.
+    ...(watchdog ? [`${stamp(t * 0.4)} i6300esb: Intel 6300ESB WatchDog Timer Driver v0.05`] : []),
     `${stamp(t)} Run /init as init process`,
   ];
   return lines.join('\n') + '\n';

@@ -1,8 +1,8 @@
 // Turns a Kubernetes protobuf request body (Content-Type
 // application/vnd.kubernetes.protobuf) into the JSON object kubectl would have
 // sent as JSON. kubectl 1.32's typed clients (create namespace/configmap/secret/
-// deployment/serviceaccount, create token, auth can-i, auth whoami, drain's
-// DELETE fallback) send these and never retry with JSON after a 415.
+// deployment/serviceaccount/service, create token, auth can-i, auth whoami,
+// drain's DELETE fallback) send these and never retry with JSON after a 415.
 //
 // Body layout: the 4-byte magic "k8s\0", then a runtime.Unknown message
 //   1 typeMeta {1 apiVersion, 2 kind}, 2 raw (the k8s.io/api message),
