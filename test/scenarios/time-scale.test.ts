@@ -58,13 +58,13 @@ describe(`a cluster on a real clock at time scale ${SCALE}`, () => {
     });
     const took = Date.now() - faultAt;
     assert.equal(ready.status, 'Unknown');
-    // 50 simulated seconds are 25 real ms; "a couple of seconds" leaves room for a loaded machine.
-    assert.ok(took < 2500, `NotReady after ${took} real ms`);
+    // 50 simulated seconds are 25 real ms (50 000 ms unscaled); ten seconds leaves room for a loaded machine.
+    assert.ok(took < 10_000, `NotReady after ${took} real ms`);
 
     // Timestamps stay real: the transition happened just now, not 50 s (or 100 000 s) away.
     const ltt = Date.parse(ready.lastTransitionTime ?? '');
     assert.ok(!Number.isNaN(ltt), `lastTransitionTime ${ready.lastTransitionTime}`);
-    assert.ok(Math.abs(Date.now() - ltt) < 5000, `lastTransitionTime ${ready.lastTransitionTime} vs now ${new Date().toISOString()}`);
+    assert.ok(Math.abs(Date.now() - ltt) < 15_000, `lastTransitionTime ${ready.lastTransitionTime} vs now ${new Date().toISOString()}`);
     assert.ok(ltt >= Math.floor(faultAt / 1000) * 1000 - 1000, 'not before the fault');
   });
 });
