@@ -11,6 +11,18 @@
 // pods/status, standing in for the source kubelet reporting the exit). The
 // guest keeps running: nothing is rebooted. An abort request (the VMIM was
 // deleted while running) stops the transfer instead, and the target launcher exits.
+//
+// Each step is taken by the virt-handler of one node, and only while that
+// node's agents run and reach the API server (faults/queries.ts): a dead or
+// cut-off source never starts the transfer, so the migration waits in
+// TargetReady (the target side prepared alone) with no timeout — progressTimeout
+// and completionTimeoutPerGiB are watched by the source virt-launcher, which
+// only starts timing once the source handler hands it the migration. A
+// transfer whose source stops answering mid-way is broken: the incoming QEMU
+// fails, the target virt-launcher exits, and virt-controller fails the
+// migration for the target pod shutdown; the VMI stays where it was. A dead
+// target is simpler than upstream: nothing starts or completes until it is back
+// or its pod is gone (the source's own failure report is not modelled).
 
 import type { KubeObject } from '../../api/object.ts';
 import { isPlainObject } from '../../api/object.ts';
@@ -21,6 +33,8 @@ import { keyOf, splitKey } from '../../runtime/controller.ts';
 import type { ControllerDeps } from '../types.ts';
 import { podIsDownOrGoingDown, podIsDown, vmiIsFinal, vmiMigrationState, type MigrationState } from './phase.ts';
 import { VMI_RESOURCE, patchVmi } from './vmi-patch.ts';
+import { faultNode, nodeAgentsReportIn } from '../../faults/queries.ts';
+import { FAULTS } from '../../kinds/sim/fault.ts';
 
 export const EVENT_SOURCE = 'virt-handler';
 /** Seconds the target virt-handler needs to start the migration proxy (listener). */
@@ -117,6 +131,9 @@ export function migrationHandlerController(deps: ControllerDeps): Controller {
 
   const recorderFor = (host: string | undefined) => deps.recorder({ component: EVENT_SOURCE, host });
 
+  /** The virt-handler (and kubelet) of that node run and reach the API server: only then does it act. */
+  const handlerUp = (node: string | undefined): boolean => !!node && nodeAgentsReportIn(client, node);
+
   function launcherPod(vmi: KubeObject, name: string | undefined): KubeObject | undefined {
     if (!name) return undefined;
     const pod = client.get('pods', vmi.metadata.namespace, name);
@@ -190,11 +207,16 @@ export function migrationHandlerController(deps: ControllerDeps): Controller {
     if (ms.completed) {
       preparingSince.delete(uid);
       // A failed migration leaves no domain on the target: its launcher exits too.
-      if (ms.failed && target && (obj(vmi.status).nodeName !== ms.targetNode)) await launcherExited(target);
+      if (ms.failed && target && handlerUp(ms.targetNode) && (obj(vmi.status).nodeName !== ms.targetNode)) await launcherExited(target);
       return;
     }
 
+    const sourceUp = handlerUp(ms.sourceNode);
+    const targetUp = handlerUp(ms.targetNode);
+
     if (ms.abortRequested) {
+      // Aborting is the source's job; a source that cannot act leaves the request standing.
+      if (!sourceUp) return;
       const source = recorderFor(ms.sourceNode);
       if (ms.abortStatus === undefined) {
         await patchState(vmi, ms, (s) => { s.abortStatus = 'Aborting'; });
@@ -212,7 +234,7 @@ export function migrationHandlerController(deps: ControllerDeps): Controller {
           s.failureReason ??= Message.abortedReason;
         });
         await source.event(vmi, 'Warning', Reason.Migrated, `VirtualMachineInstance migration uid ${uid} failed. reason:${Message.abortedReason}`);
-        await launcherExited(target);
+        if (targetUp) await launcherExited(target);
       }
       return;
     }
@@ -223,6 +245,8 @@ export function migrationHandlerController(deps: ControllerDeps): Controller {
     if (!target || podIsDownOrGoingDown(target) || obj(target.spec).nodeName !== ms.targetNode) return;
 
     if (!ms.targetNodeAddress) {
+      // The target prepares on its own: a dead source does not keep it from listening.
+      if (!targetUp) return;
       let since = preparingSince.get(uid);
       if (since === undefined) {
         since = now;
@@ -241,6 +265,9 @@ export function migrationHandlerController(deps: ControllerDeps): Controller {
     }
 
     if (!ms.startTimestamp) {
+      // Only the source virt-handler starts the transfer, through its migration proxy to the
+      // target's. Until both answer nothing starts and nothing times out (see the header).
+      if (!sourceUp || !targetUp) return;
       await patchState(vmi, ms, (s) => {
         s.startTimestamp = rfc3339(now);
         s.mode = 'PreCopy';
@@ -250,6 +277,12 @@ export function migrationHandlerController(deps: ControllerDeps): Controller {
       return { requeueAfter: migrationTransferSeconds(vmi) };
     }
 
+    if (!sourceUp || !targetUp) {
+      // The stream broke mid-way: the incoming QEMU gives up and the target launcher exits
+      // (if its node can still say so); virt-controller then fails the migration.
+      if (targetUp) await launcherExited(target);
+      return;
+    }
     const done = clock.deadline(Date.parse(ms.startTimestamp), migrationTransferSeconds(vmi));
     if (now < done) return { requeueAfter: clock.simSecondsUntil(done) };
     await complete(vmi, ms, target, now);
@@ -263,6 +296,18 @@ export function migrationHandlerController(deps: ControllerDeps): Controller {
         map: (vmi) => {
           const ms = vmiMigrationState(vmi);
           return ms?.migrationUid && (!ms.completed || ms.failed) ? [keyOf(vmi)] : [];
+        },
+      },
+      {
+        // Node agents stopping or coming back (faults) on either end of a migration.
+        resource: FAULTS,
+        map: (f) => {
+          const node = faultNode(f);
+          if (!node) return [];
+          return client.list(VMI_RESOURCE).filter((v) => {
+            const ms = vmiMigrationState(v);
+            return !!ms?.migrationUid && (!ms.completed || !!ms.failed) && (ms.sourceNode === node || ms.targetNode === node);
+          }).map(keyOf);
         },
       },
       {
