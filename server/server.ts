@@ -7,7 +7,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Express } from 'express';
 import type { Clock } from '../sandbox/sim/clock.ts';
@@ -26,6 +26,7 @@ import { LabRuns } from './lab-runs.ts';
 import { labPage, mostWorkers } from './labs-catalog.ts';
 import { LoginSessions, type LoginSession } from './login-sessions.ts';
 import { RealClusterProvider } from './real-clusters.ts';
+import { terminals, TERMINALS_PREFIX } from './terminals.ts';
 import { Users, type User } from './users.ts';
 import { Workspaces } from './workspaces.ts';
 
@@ -119,6 +120,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const host = options.host ?? '127.0.0.1';
   const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
   const labsDir = resolve(options.labsDir ?? defaultLabsDir());
+  // Only the data dir itself is private: a parent made 0700 too would keep jailed shells (own uids) from their homes.
+  mkdirSync(dirname(dataDir), { recursive: true });
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const db = await Database.open(join(dataDir, 'virtlab.db'));
   const closers: (() => Promise<void> | void)[] = [() => db.close()];
@@ -173,7 +176,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const upgrades: { prefix: string; handler: UpgradeHandler }[] = [];
     const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
       const path = (req.url ?? '/').split('?')[0];
-      const route = upgrades.find((u) => path.startsWith(u.prefix));
+      // The latest mount of a prefix wins, so a caller's onUpgrade can stand in for the built-in terminals.
+      const route = upgrades.findLast((u) => path.startsWith(u.prefix));
       if (!route) {
         refuseUpgrade(socket, new ApiError('NotFound', `no WebSocket endpoint at ${path}`));
         return;
@@ -209,24 +213,29 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       closers.push(stopHttp(unix), () => rmSync(socketPath, { force: true }));
     }
 
+    const shellAccess = async (user: User, o: { lab?: string } = {}): Promise<ShellAccess> => {
+      const ws = await workspaces.forUser(user, provider.kind);
+      // The shell of a lab page: the cluster is made now, sized for the lab, so the proxy and the API answer.
+      if (o.lab) await provider.ensure(ws, labPage(labsDir, o.lab).spec);
+      const access = await provider.accessFor(ws);
+      const token = await workspaces.issueShellToken(ws);
+      return {
+        cluster: access,
+        ...(access.proxy ? { proxy: access.proxy } : {}),
+        shellApi: { url, token, ...(options.socketPath ? { socket: resolve(options.socketPath) } : {}) },
+      };
+    };
+    const shells = terminals({ dataDir, labsDir, unsafeShell: options.unsafeShell === true, shellAccess, log });
+    upgrades.push({ prefix: TERMINALS_PREFIX, handler: shells.handler });
+    closers.push(() => shells.close());
+
     return {
       url,
       ...(options.socketPath ? { socketPath: resolve(options.socketPath) } : {}),
       app, http, ctx, options,
       ...(boot.token ? { bootstrapToken: boot.token } : {}),
       onUpgrade: (prefix, handler) => { upgrades.push({ prefix, handler }); },
-      shellAccess: async (user, o = {}) => {
-        const ws = await workspaces.forUser(user, provider.kind);
-        // The shell of a lab page: the cluster is made now, sized for the lab, so the proxy and the API answer.
-        if (o.lab) await provider.ensure(ws, labPage(labsDir, o.lab).spec);
-        const access = await provider.accessFor(ws);
-        const token = await workspaces.issueShellToken(ws);
-        return {
-          cluster: access,
-          ...(access.proxy ? { proxy: access.proxy } : {}),
-          shellApi: { url, token, ...(options.socketPath ? { socket: resolve(options.socketPath) } : {}) },
-        };
-      },
+      shellAccess,
       close: closeAll,
     };
   } catch (e) {

@@ -54,6 +54,9 @@ export function serveCommand(io: CliIO): Command {
     .action(async (flags: ServeFlags, self: Command) => {
       const labsDir = labOptions(self).labsDir;
       const { startServer } = await import('../../server/server.ts');
+      // A fresh checkout has no web/dist yet, and an edited web/src needs a new bundle.
+      const { ensureWebBuilt } = await import('../../web/build.ts');
+      await ensureWebBuilt((line) => io.err(`${line}\n`)).catch((e: unknown) => io.err(`the web UI could not be built (${e instanceof Error ? e.message : String(e)}); the API still serves\n`));
       const server = await startServer({
         host: flags.host,
         port: flags.port,
