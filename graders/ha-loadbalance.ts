@@ -6,13 +6,16 @@
 
 import type { V1Service } from '@kubernetes/client-node';
 import {
-  all, check, defineGrader, describeProbe, describeVmRunning, eventsFor, expectReadyEndpoints, fail, getIpAddressPool,
-  getRoute, getService, getVm, getVmi, isRouteAdmitted, isVmRunning, launcherPod, listL2Advertisements, listRoutes,
-  loadBalancerIp, measured, METALLB_NAMESPACE, pass, probeHttp, readinessFacts, routeHost, serviceEndpoints, waitFor,
-  withFault, vmiReadinessProblem,
-  type CheckContext, type ClusterConnection, type CookieJar, type IPAddressPool, type L2Advertisement, type Outcome,
+  addressInRange, all, allocatedFromPool, andList, announcesPool, check, defineGrader, describeForwarding, describeProbe,
+  describeRouteAdmission, describeServiceSelector, eventsFor, expectReadyBackends, fail, findRunningVm, findVm, forwardedPort, forwardsTo,
+  getIpAddressPool, getRoute, getService, getVmi, ipv4ToNumber, isOutcome, isReadyEndpoint, isRouteAdmitted, launcherPod,
+  listL2Advertisements, listRoutes, loadBalancerIp, measured, METALLB_NAMESPACE, pageText, pass, poolRanges, probeFailureSeconds,
+  probeHttp, probeSuccessSeconds, routeHost, secondsSince, serviceEndpoints, vmiReadinessProblem, vmNameFromPage,
+  waitFor, withFault,
+  type CheckContext, type ClusterConnection, type CookieJar, type IPAddressPool, type Outcome,
 } from './sdk/index.ts';
 
+const LAB = 'ha-loadbalance';
 const VMS = ['web1', 'web2'] as const;
 const LABEL = { key: 'app', value: 'helloworld' } as const;
 const SERVICE = 'helloworld';
@@ -30,23 +33,10 @@ const STICKY_REQUESTS = 5;
 const POOL = 'hello-pool';
 const POOL_FIRST = '192.168.50.10';
 const POOL_LAST = '192.168.50.19';
-const ALLOCATED_FROM_POOL = ['metallb.io/ip-allocated-from-pool', 'metallb.universe.tf/ip-allocated-from-pool'];
 
-function list(items: readonly string[]): string {
-  if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
-}
-
-/** A body in one short line for a message: the text of an HTML page, whitespace collapsed. */
-function firstLine(text: string): string {
-  const line = text.replace(/<(head|script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
-  return line.length > 120 ? `${line.slice(0, 117)}...` : line;
-}
-
-/** The VM that answered: the web server's default page says "Hello from <host name>" (the short name is the VM's). */
+/** The VM that answered (the web server's default page names it), else the page in one line. */
 function answeredBy(body: string): string {
-  const m = /Hello from ([^<\s]+)/.exec(body);
-  return m ? m[1].split('.')[0] : firstLine(body);
+  return vmNameFromPage(body) ?? pageText(body);
 }
 
 // ------------------------------------------------------------------ Services
@@ -57,28 +47,18 @@ function serviceProblems(svc: V1Service, type: 'ClusterIP' | 'LoadBalancer'): st
   const out: string[] = [];
   const actual = svc.spec?.type ?? 'ClusterIP';
   if (actual !== type) out.push(`${where} has type ${actual}, expected ${type}`);
-  const selector = svc.spec?.selector ?? {};
-  if (selector[LABEL.key] !== LABEL.value) {
-    const shown = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
-    out.push(`${where} selects ${shown || 'nothing (no selector)'}, expected ${LABEL.key}=${LABEL.value}`);
+  if (svc.spec?.selector?.[LABEL.key] !== LABEL.value) {
+    out.push(`${where} selects ${describeServiceSelector(svc.spec?.selector)}, expected ${LABEL.key}=${LABEL.value}`);
   }
-  const port = (svc.spec?.ports ?? []).find((p) => p.port === SERVICE_PORT);
-  if (!port) out.push(`${where} has no port ${SERVICE_PORT}`);
-  else if (String(port.targetPort ?? port.port) !== String(GUEST_HTTP_PORT)) {
-    const target = port.targetPort ?? port.port;
-    const defaulted = String(target) === String(port.port) ? ' (a targetPort left out equals the port)' : '';
-    out.push(`${where} forwards port ${SERVICE_PORT} to ${target}${defaulted}, but httpd listens on ${GUEST_HTTP_PORT} in the guests`);
-  }
+  const forwarding = forwardedPort(svc, SERVICE_PORT);
+  if (!forwarding) out.push(`${where} has no port ${SERVICE_PORT}`);
+  else if (!forwardsTo(forwarding, GUEST_HTTP_PORT)) out.push(`${where} ${describeForwarding(forwarding)}, but httpd listens on ${GUEST_HTTP_PORT} in the guests`);
   return out;
 }
 
 /** web1 and web2 are both ready endpoints of the Service; otherwise the SDK's explanation of who is missing and why. */
-async function expectBothReady(conn: ClusterConnection, ns: string, service: string): Promise<Outcome> {
-  const ready = new Set((await serviceEndpoints(conn, ns, service)).filter((e) => e.ready).map((e) => e.vmiName ?? e.address));
-  const missing = VMS.filter((v) => !ready.has(v));
-  if (missing.length === 0) return pass(`Service ${ns}/${service} has ready endpoints web1 and web2`);
-  const explained = await expectReadyEndpoints(conn, ns, service, VMS.length);
-  return explained.pass ? fail(`Service ${ns}/${service} has no ready endpoint for ${list(missing)}`) : explained;
+function expectBothReady(conn: ClusterConnection, ns: string, service: string): Promise<Outcome> {
+  return expectReadyBackends(conn, ns, service, VMS);
 }
 
 // ------------------------------------------------------------------ the router, from outside
@@ -94,13 +74,9 @@ async function ask(conn: ClusterConnection, jar?: CookieJar): Promise<Answer | O
   const r = await probeHttp(conn.http, ROUTE_URL, jar ? { jar } : {});
   if (!r.ok) return fail(r.error);
   if (r.exchange.status !== 200) {
-    return fail(`GET ${ROUTE_URL} answered ${r.exchange.status}${r.exchange.body.trim() ? ` (${firstLine(r.exchange.body)})` : ''}, expected 200 from web1 or web2`);
+    return fail(`GET ${ROUTE_URL} answered ${r.exchange.status}${r.exchange.body.trim() ? ` (${pageText(r.exchange.body)})` : ''}, expected 200 from web1 or web2`);
   }
   return { vm: answeredBy(r.exchange.body), cookie: jar?.cookies.get(COOKIE) };
-}
-
-function isAnswer(x: Answer | Outcome): x is Answer {
-  return 'vm' in x;
 }
 
 /** Undefined when Route helloworld is admitted (requests can go through it); else why they cannot. */
@@ -116,8 +92,8 @@ async function routeNotServing(conn: ClusterConnection, ns: string): Promise<Out
 
 async function vmsLabelled({ conn, namespace: ns }: CheckContext): Promise<Outcome> {
   const outcomes = await Promise.all(VMS.map(async (name): Promise<Outcome> => {
-    const vm = await getVm(conn, ns, name);
-    if (!vm) return fail(`VM ${ns}/${name} does not exist (lab start ha-loadbalance creates it)`);
+    const vm = await findVm(conn, ns, name, { lab: LAB });
+    if (isOutcome(vm)) return vm;
     const template = vm.spec?.template?.metadata?.labels ?? {};
     if (template[LABEL.key] !== LABEL.value) {
       const onVm = vm.metadata.labels?.[LABEL.key] === LABEL.value;
@@ -125,10 +101,9 @@ async function vmsLabelled({ conn, namespace: ns }: CheckContext): Promise<Outco
         ? `VM ${ns}/${name} has ${LABEL.key}=${LABEL.value} in metadata.labels, which is never copied to its instances: put it under spec.template.metadata.labels`
         : `VM ${ns}/${name} has no label ${LABEL.key}=${LABEL.value} in spec.template.metadata.labels`);
     }
-    const vmi = await getVmi(conn, ns, name);
-    if (!vmi || !isVmRunning(vm, vmi, { ready: false })) {
-      return fail(describeVmRunning(vm, vmi, vmi ? await readinessFacts(conn, vmi) : {}));
-    }
+    const running = await findRunningVm(conn, ns, name, { lab: LAB });
+    if (isOutcome(running)) return running;
+    const { vmi } = running;
     const pod = await launcherPod(conn, vmi);
     if (vmi.metadata.labels?.[LABEL.key] !== LABEL.value || (pod && pod.metadata?.labels?.[LABEL.key] !== LABEL.value)) {
       return fail(`VMI ${ns}/${name} was started before its template had ${LABEL.key}=${LABEL.value}, so its virt-launcher pod lacks the label: restart the VM (virtctl restart ${name})`);
@@ -160,10 +135,8 @@ async function routeCookie({ conn, namespace: ns }: CheckContext): Promise<Outco
   const cookie = route.metadata.annotations?.[COOKIE_ANNOTATION];
   if (cookie !== COOKIE) problems.push(cookie === undefined ? `${where} has no ${COOKIE_ANNOTATION} annotation` : `${where} names its cookie "${cookie}", expected "${COOKIE}"`);
   if (problems.length) return fail(problems.join('; '));
-  if (!isRouteAdmitted(route)) {
-    const rejected = (route.status?.ingress ?? []).flatMap((i) => i.conditions ?? []).find((c) => c.type === 'Admitted' && c.status === 'False');
-    return fail(rejected ? `${where} was rejected by the router: ${rejected.reason ?? ''}${rejected.message ? `: ${rejected.message}` : ''}` : `${where} has not been admitted by the router yet`);
-  }
+  const admission = describeRouteAdmission(route);
+  if (admission) return fail(admission);
   return pass(`${where} serves ${HOST} with the cookie ${COOKIE}`);
 }
 
@@ -173,14 +146,14 @@ async function routeBalances({ conn, namespace: ns }: CheckContext): Promise<Out
   const seen = new Map<string, number>();
   for (let i = 0; i < BALANCE_REQUESTS && seen.size < VMS.length; i++) {
     const a = await ask(conn);
-    if (!isAnswer(a)) return a;
+    if (isOutcome(a)) return a;
     seen.set(a.vm, (seen.get(a.vm) ?? 0) + 1);
   }
   const answered = [...seen.keys()];
   if (VMS.every((v) => seen.has(v))) return pass(`new clients of ${HOST} were answered by both web1 and web2`);
   const endpoints = await expectBothReady(conn, ns, SERVICE);
   const why = endpoints.pass ? '' : `: ${endpoints.message}`;
-  return fail(`${BALANCE_REQUESTS} requests to ${ROUTE_URL} without a cookie were all answered by ${list(answered)}${why}`);
+  return fail(`${BALANCE_REQUESTS} requests to ${ROUTE_URL} without a cookie were all answered by ${andList(answered)}${why}`);
 }
 
 async function routeSticky({ conn, namespace: ns }: CheckContext): Promise<Outcome> {
@@ -188,7 +161,7 @@ async function routeSticky({ conn, namespace: ns }: CheckContext): Promise<Outco
   if (notServing) return notServing;
   const jar = conn.http.newJar();
   const first = await ask(conn, jar);
-  if (!isAnswer(first)) return first;
+  if (isOutcome(first)) return first;
   if (!first.cookie) {
     const names = [...jar.cookies.keys()];
     return fail(`GET ${ROUTE_URL} set ${names.length ? `the cookie ${names.join(', ')}` : 'no cookie'}, expected one named ${COOKIE}`);
@@ -196,11 +169,11 @@ async function routeSticky({ conn, namespace: ns }: CheckContext): Promise<Outco
   const vms = [first.vm];
   for (let i = 0; i < STICKY_REQUESTS; i++) {
     const a = await ask(conn, jar);
-    if (!isAnswer(a)) return a;
+    if (isOutcome(a)) return a;
     vms.push(a.vm);
   }
   const distinct = [...new Set(vms)];
-  if (distinct.length > 1) return fail(`with the ${COOKIE} cookie, ${vms.length} requests were answered by ${list(distinct)}: the client was not kept on one VM`);
+  if (distinct.length > 1) return fail(`with the ${COOKIE} cookie, ${vms.length} requests were answered by ${andList(distinct)}: the client was not kept on one VM`);
   return pass(`with the ${COOKIE} cookie, ${vms.length} requests were all answered by ${first.vm}`);
 }
 
@@ -211,7 +184,7 @@ async function stickyFailover({ conn, namespace: ns, signal }: CheckContext): Pr
   if (notServing) return notServing;
   const jar = conn.http.newJar();
   const first = await ask(conn, jar);
-  if (!isAnswer(first)) return first;
+  if (isOutcome(first)) return first;
   if (!first.cookie) return fail(`GET ${ROUTE_URL} set no ${COOKIE} cookie, so there is no sticky client to move`);
   const stuck = first.vm;
   const other = VMS.find((v) => v !== stuck);
@@ -219,9 +192,8 @@ async function stickyFailover({ conn, namespace: ns, signal }: CheckContext): Pr
   const vmi = await getVmi(conn, ns, stuck);
   const probe = vmi?.spec?.readinessProbe;
   if (!probe) return fail(`VMI ${ns}/${stuck} runs no readiness probe: with httpd stopped it would stay in the Service`);
-  const period = probe.periodSeconds ?? 10;
-  const detect = period * (probe.failureThreshold ?? 3) + (probe.timeoutSeconds ?? 1) + 30;
-  const isReady = async (name: string): Promise<boolean> => (await serviceEndpoints(conn, ns, SERVICE)).some((e) => e.vmiName === name && e.ready);
+  const detect = probeFailureSeconds(probe) + 30;
+  const isReady = (name: string): Promise<boolean> => isReadyEndpoint(conn, ns, SERVICE, name);
 
   return withFault(conn, { type: 'ServiceStop', target: { kind: 'VirtualMachineInstance', name: stuck, namespace: ns }, service: 'httpd' }, async (fault) => {
     const out = await waitFor(conn, async () => !(await isReady(stuck)), {
@@ -230,14 +202,14 @@ async function stickyFailover({ conn, namespace: ns, signal }: CheckContext): Pr
       describe: () => `its readiness probe ${describeProbe(probe)} has not failed enough times yet`,
     });
     if (!out.ok) return fail(out.message);
-    const seconds = Math.round((conn.time.now() - fault.activatedAt) / 100) / 10;
+    const seconds = secondsSince(conn, fault.activatedAt);
     const after = await ask(conn, jar);
     await fault.clear();
-    if (!isAnswer(after)) return fail(`after httpd stopped in ${stuck}, the sticky client got no answer: ${after.message}`);
+    if (isOutcome(after)) return fail(`after httpd stopped in ${stuck}, the sticky client got no answer: ${after.message}`);
     if (after.vm !== other) return fail(`after httpd stopped in ${stuck}, the sticky client was answered by ${after.vm}, expected ${other}`);
     if (!after.cookie || after.cookie === first.cookie) return fail(`after httpd stopped in ${stuck}, ${other} answered but the router did not give the client a new ${COOKIE} cookie`);
     const back = await waitFor(conn, () => isReady(stuck), {
-      timeoutSeconds: period * (probe.successThreshold ?? 1) + 60, pollSeconds: 1, signal,
+      timeoutSeconds: probeSuccessSeconds(probe) + 60, pollSeconds: 1, signal,
       what: `VMI ${stuck} to be ready again after httpd restarted`,
       describe: async () => (vmi ? await vmiReadinessProblem(conn, vmi) : undefined) ?? 'not yet',
     });
@@ -249,53 +221,10 @@ async function stickyFailover({ conn, namespace: ns, signal }: CheckContext): Pr
 
 // ------------------------------------------------------------------ MetalLB
 
-function ipv4ToInt(ip: string): number | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip.trim());
-  if (!m) return undefined;
-  const p = m.slice(1).map(Number);
-  return p.some((x) => x > 255) ? undefined : ((p[0] << 24) >>> 0) + (p[1] << 16) + (p[2] << 8) + p[3];
-}
-
-/** The addresses of one pool entry (range or CIDR) as [first, last], or undefined when it is neither. */
-function entryRange(entry: string): [number, number] | undefined {
-  const text = entry.trim();
-  if (text.includes('/')) {
-    const [base, bits] = text.split('/');
-    const start = ipv4ToInt(base ?? '');
-    const b = Number(bits);
-    if (start === undefined || !Number.isInteger(b) || b < 0 || b > 32) return undefined;
-    const size = 2 ** (32 - b);
-    const first = Math.floor(start / size) * size;
-    return [first, first + size - 1];
-  }
-  const [a, z] = text.split('-');
-  const first = ipv4ToInt(a ?? '');
-  const last = z === undefined ? first : ipv4ToInt(z);
-  return first === undefined || last === undefined || first > last ? undefined : [first, last];
-}
-
 /** True when the pool's entries together cover exactly first..last. */
 function coversExactly(pool: IPAddressPool, first: string, last: string): boolean {
-  const lo = ipv4ToInt(first)!;
-  const hi = ipv4ToInt(last)!;
-  const ranges = (pool.spec?.addresses ?? []).map(entryRange);
-  if (ranges.length === 0 || ranges.some((r) => r === undefined)) return false;
-  const sorted = (ranges as [number, number][]).sort((a, b) => a[0] - b[0]);
-  let next = lo;
-  for (const [a, z] of sorted) {
-    if (a < lo || z > hi || a > next) return false;
-    next = Math.max(next, z + 1);
-  }
-  return next === hi + 1;
-}
-
-/** Whether the advertisement covers the pool: by name, by a selector on the pool's labels, or (neither given) every pool. */
-function announces(adv: L2Advertisement, pool: IPAddressPool): boolean {
-  const names = adv.spec?.ipAddressPools ?? [];
-  const selectors = adv.spec?.ipAddressPoolSelectors ?? [];
-  if ((names.length === 0 && selectors.length === 0) || names.includes(pool.metadata.name)) return true;
-  const labels = pool.metadata.labels ?? {};
-  return selectors.some((s) => !s.matchExpressions?.length && Object.entries(s.matchLabels ?? {}).every(([k, v]) => labels[k] === v));
+  const { ranges, invalid } = poolRanges(pool);
+  return invalid.length === 0 && ranges.length === 1 && ranges[0].first === ipv4ToNumber(first) && ranges[0].last === ipv4ToNumber(last);
 }
 
 async function metallbPool({ conn }: CheckContext): Promise<Outcome> {
@@ -305,7 +234,7 @@ async function metallbPool({ conn }: CheckContext): Promise<Outcome> {
     return fail(`IPAddressPool ${METALLB_NAMESPACE}/${POOL} has addresses ${(pool.spec?.addresses ?? []).join(', ') || '(none)'}, expected ${POOL_FIRST}-${POOL_LAST}`);
   }
   const ads = await listL2Advertisements(conn);
-  const adv = ads.find((a) => announces(a, pool));
+  const adv = ads.find((a) => announcesPool(a, POOL, pool));
   if (!adv) {
     return fail(ads.length
       ? `no L2Advertisement in ${METALLB_NAMESPACE} lists ${POOL} (${ads.map((a) => `${a.metadata.name}: ${(a.spec?.ipAddressPools ?? []).join(', ')}`).join('; ')}): its addresses would be assigned but never announced`
@@ -325,9 +254,8 @@ async function lbService({ conn, namespace: ns }: CheckContext): Promise<Outcome
     const last = warnings[warnings.length - 1];
     return fail(`Service ${ns}/${LB_SERVICE} has no external address yet (EXTERNAL-IP <pending>)${last?.message ? `: ${last.reason}: ${last.message}` : ''}`);
   }
-  const n = ipv4ToInt(ip);
-  const from = ALLOCATED_FROM_POOL.map((k) => svc.metadata?.annotations?.[k]).find((v) => v !== undefined);
-  if (n === undefined || n < ipv4ToInt(POOL_FIRST)! || n > ipv4ToInt(POOL_LAST)! || (from !== undefined && from !== POOL)) {
+  const from = allocatedFromPool(svc);
+  if (!addressInRange(ip, POOL_FIRST, POOL_LAST) || (from !== undefined && from !== POOL)) {
     return fail(`Service ${ns}/${LB_SERVICE} got ${ip}${from ? ` from pool ${from}` : ''}, expected an address of ${POOL} (${POOL_FIRST}-${POOL_LAST})`);
   }
   const ready = (await serviceEndpoints(conn, ns, LB_SERVICE)).filter((e) => e.ready);

@@ -8,13 +8,16 @@
 
 import type { V1Node } from '@kubernetes/client-node';
 import {
-  all, check, conditionOf, defineGrader, describeVmRunning, effectiveRunStrategy, eventsFor, fail, getMachineHealthCheck,
-  getNode, getVm, getVmi, isNodeReady, isVmRunning, listFaults, listMachineHealthChecks, listMachines, listMigrations,
-  listNodes, machineForNode, MACHINE_API_NAMESPACE, measured, pass, readinessFacts, templateVsInstance, waitFor, withFault,
-  type CheckContext, type ClusterConnection, type LabelSelector, type Machine, type MachineHealthCheck, type Outcome,
-  type RunStrategy, type VirtualMachineInstanceMigration,
+  all, andList, check, conditionOf, defineGrader, describeLabelSelector, describeVmRunning, durationSeconds, effectiveRunStrategy,
+  eventsFor, fail, findRunningVm, findVm, getMachineHealthCheck, getNode, getVm, getVmi, isMachineSetMachine, isNodeReady, isOutcome,
+  isVmRunning, labelSelectorMatches, listFaults, listMachineHealthChecks, listMachines, listMigrations, listNodes, machineForNode,
+  MACHINE_API_NAMESPACE, measured, mhcCoverage, pass, secondsSince, templateVsInstance, toleratedUnhealthy, unhealthyCondition,
+  unhealthyTimeoutSeconds, vmNotRunning, waitFor, withFault,
+  type CheckContext, type ClusterConnection, type Machine, type MachineHealthCheck, type Outcome, type RunStrategy,
+  type VirtualMachineInstanceMigration,
 } from './sdk/index.ts';
 
+const LAB = 'ha-node';
 const WEB = 'web1';
 const MHC = 'ha-node-workers';
 const FAULT_NAME = 'ha-node-power-off';
@@ -30,7 +33,6 @@ const STRATEGY_VMS: readonly { name: string; strategy: RunStrategy }[] = [
 const SHUT_DOWN_MESSAGE = 'The VirtualMachineInstance was shut down.';
 /** The evacuation controller marks the migrations a drain causes with the drained node. */
 const EVACUATION_ANNOTATION = 'kubevirt.io/evacuationMigration';
-const MACHINESET_KIND = 'MachineSet';
 
 /** Kubernetes 1.32 marks a silent node Unknown after this grace period. */
 const NODE_GRACE_SECONDS = 50;
@@ -52,11 +54,6 @@ function vmRef(ns: string, name: string): string {
   return `VM ${ns}/${name}`;
 }
 
-function names(items: readonly string[]): string {
-  if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
-}
-
 function last<T>(items: readonly T[]): T | undefined {
   return items[items.length - 1];
 }
@@ -65,57 +62,7 @@ function consoleShutdown(name: string): string {
   return `shut its guest down from the console (virtctl console ${name}, log in, then sudo poweroff)`;
 }
 
-// ------------------------------------------------------------------ selectors and durations
-
-/** Kubernetes label selector semantics (matchLabels and matchExpressions); an empty selector selects everything. */
-function selects(sel: LabelSelector | undefined, labels: Record<string, string> | undefined): boolean {
-  const l = labels ?? {};
-  for (const [k, v] of Object.entries(sel?.matchLabels ?? {})) if (l[k] !== v) return false;
-  for (const e of sel?.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(l, e.key);
-    const values = e.values ?? [];
-    if (e.operator === 'In' && !(has && values.includes(l[e.key]))) return false;
-    if (e.operator === 'NotIn' && has && values.includes(l[e.key])) return false;
-    if (e.operator === 'Exists' && !has) return false;
-    if (e.operator === 'DoesNotExist' && has) return false;
-    if (!['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(e.operator)) return false;
-  }
-  return true;
-}
-
-function selectorText(sel: LabelSelector | undefined): string {
-  const parts = Object.entries(sel?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-  for (const e of sel?.matchExpressions ?? []) parts.push(`${e.key} ${e.operator}${e.values?.length ? ` (${e.values.join(',')})` : ''}`);
-  return parts.length ? parts.join(',') : '(empty: every machine)';
-}
-
-const DURATION_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
-
-/** A Go duration ("300s", "5m", "5m0s") in seconds, or undefined when it is not one. */
-function durationSeconds(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const re = /([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)/gy;
-  let total = 0;
-  let end = 0;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    total += Number(m[1]) * DURATION_UNITS[m[2]];
-    end = re.lastIndex;
-  }
-  return end > 0 && end === text.length ? total : undefined;
-}
-
-/** How many unhealthy machines spec.maxUnhealthy tolerates out of `total` (a percentage rounds down, as the controller does). */
-function toleratedUnhealthy(max: number | string | undefined, total: number): number {
-  if (max === undefined) return total;
-  if (typeof max === 'number') return max;
-  const percent = /^(\d+)%$/.exec(max);
-  if (percent) return Math.floor((Number(percent[1]) * total) / 100);
-  return /^\d+$/.test(max) ? Number(max) : 0;
-}
-
-function isMachineSetMachine(m: Machine): boolean {
-  return (m.metadata.ownerReferences ?? []).some((r) => r.kind === MACHINESET_KIND && r.controller !== false);
-}
+// ------------------------------------------------------------------ nodes
 
 function readyCondition(node: V1Node | undefined): { status?: string; lastTransitionTime?: Date | string } | undefined {
   return node?.status?.conditions?.find((c) => c.type === 'Ready');
@@ -155,8 +102,8 @@ async function cleanShutdowns(conn: ClusterConnection, ns: string, name: string)
 }
 
 async function strategyOutcome(conn: ClusterConnection, ns: string, name: string, want: RunStrategy): Promise<Outcome> {
-  const vm = await getVm(conn, ns, name);
-  if (!vm) return fail(`${vmRef(ns, name)} does not exist (lab start ha-node creates it)`);
+  const vm = await findVm(conn, ns, name, { lab: LAB });
+  if (isOutcome(vm)) return vm;
   const strategy = effectiveRunStrategy(vm);
   const vmi = await getVmi(conn, ns, name);
   const running = isVmRunning(vm, vmi);
@@ -171,7 +118,8 @@ async function strategyOutcome(conn: ClusterConnection, ns: string, name: string
   const { fromGuest, fromOutside } = await cleanShutdowns(conn, ns, name);
   const outside = fromOutside.size ? ` (it was only stopped from outside, with virtctl stop or restart, which shows nothing about the run strategy)` : '';
   if (want === 'Always') {
-    if (!running) return fail(describeVmRunning(vm, vmi, vmi ? await readinessFacts(conn, vmi) : {}));
+    const down = await vmNotRunning(conn, vm, vmi);
+    if (down) return down;
     const earlier = [...fromGuest].filter((uid) => uid !== vmi?.metadata.uid);
     if (earlier.length === 0) return fail(`${vmRef(ns, name)} still runs an instance whose guest never shut down${outside}: ${consoleShutdown(name)} and watch the cluster start a new one`);
     return pass();
@@ -195,15 +143,16 @@ async function runStrategies({ conn, namespace: ns }: CheckContext): Promise<Out
 // ------------------------------------------------------------------ live migration
 
 async function evictionStrategy({ conn, namespace: ns }: CheckContext): Promise<Outcome> {
-  const vm = await getVm(conn, ns, WEB);
-  if (!vm) return fail(`${vmRef(ns, WEB)} does not exist (lab start ha-node creates it)`);
+  const vm = await findVm(conn, ns, WEB, { lab: LAB });
+  if (isOutcome(vm)) return vm;
   const strategy = vm.spec?.template?.spec?.evictionStrategy;
   if (strategy !== 'LiveMigrate') {
     const why = strategy ? '' : ': without one the cluster-wide default applies (KubeVirt\'s is None), and a drain then evicts web1, which stops it';
     return fail(`${vmRef(ns, WEB)} has ${strategy ? `evictionStrategy ${strategy}` : 'no evictionStrategy'} in spec.template.spec, expected LiveMigrate${why}`);
   }
   const vmi = await getVmi(conn, ns, WEB);
-  if (!vmi || !isVmRunning(vm, vmi)) return fail(`${describeVmRunning(vm, vmi)}: the eviction strategy protects a running instance`);
+  const down = await vmNotRunning(conn, vm, vmi, { why: 'the eviction strategy protects a running instance' });
+  if (down) return down;
   const stale = templateVsInstance(vm, vmi, 'evictionStrategy');
   if (stale) return fail(`${vmRef(ns, WEB)}: ${stale}`);
   const migratable = conditionOf(vmi, 'LiveMigratable');
@@ -242,7 +191,7 @@ async function web1Migrated({ conn, namespace: ns }: CheckContext): Promise<Outc
   const pending = last(requested);
   if (pending) return fail(unfinished(ns, pending));
   if (migrations.length) {
-    return fail(`${WEB} has only been migrated by a drain (${names(migrations.map((m) => m.metadata.name))}): also move it on demand with virtctl migrate ${WEB}`);
+    return fail(`${WEB} has only been migrated by a drain (${andList(migrations.map((m) => m.metadata.name))}): also move it on demand with virtctl migrate ${WEB}`);
   }
   return fail(`${WEB} has not been live-migrated yet: run virtctl migrate ${WEB} and follow it with kubectl get vmim`);
 }
@@ -255,7 +204,7 @@ async function drainMigrates({ conn, namespace: ns }: CheckContext): Promise<Out
     const drained = done.metadata.annotations?.[EVACUATION_ANNOTATION] ?? '';
     if (cordoned.length) {
       const them = cordoned.length === 1 ? 'it' : 'them';
-      return fail(`${done.metadata.name} live-migrated ${WEB} off ${drained} when the node was drained, but ${names(cordoned)} ${cordoned.length === 1 ? 'is' : 'are'} still cordoned (SchedulingDisabled): make ${them} schedulable again with kubectl uncordon ${cordoned.join(' ')}`);
+      return fail(`${done.metadata.name} live-migrated ${WEB} off ${drained} when the node was drained, but ${andList(cordoned)} ${cordoned.length === 1 ? 'is' : 'are'} still cordoned (SchedulingDisabled): make ${them} schedulable again with kubectl uncordon ${cordoned.join(' ')}`);
     }
     return pass(`draining ${drained} live-migrated ${WEB}${route(done)} (${done.metadata.name}), and every node is schedulable again`);
   }
@@ -268,7 +217,7 @@ async function drainMigrates({ conn, namespace: ns }: CheckContext): Promise<Out
   if (vmi && eviction !== 'LiveMigrate') {
     return fail(`${head}: its running instance has ${eviction ? `evictionStrategy ${eviction}` : 'no evictionStrategy'}, so draining its node evicts it, which stops ${WEB} and starts it again elsewhere instead of moving it while it runs`);
   }
-  if (cordoned.length) return fail(`${head}: ${names(cordoned)} ${cordoned.length === 1 ? 'is' : 'are'} cordoned but ${WEB} runs on ${vmi?.status?.nodeName ?? 'another node'}: drain the node that runs it`);
+  if (cordoned.length) return fail(`${head}: ${andList(cordoned)} ${cordoned.length === 1 ? 'is' : 'are'} cordoned but ${WEB} runs on ${vmi?.status?.nodeName ?? 'another node'}: drain the node that runs it`);
   return fail(`${head}: drain the node that runs it (kubectl drain ${vmi?.status?.nodeName ?? '<node>'} --ignore-daemonsets --delete-emptydir-data), then uncordon it`);
 }
 
@@ -276,8 +225,7 @@ async function drainMigrates({ conn, namespace: ns }: CheckContext): Promise<Out
 
 /** The Ready=Unknown timeout of an MHC in seconds, undefined when it has no such condition or the timeout is not a duration. */
 function unknownTimeout(mhc: MachineHealthCheck): number | undefined {
-  const c = (mhc.spec?.unhealthyConditions ?? []).find((u) => u.type === 'Ready' && u.status === 'Unknown');
-  return durationSeconds(c?.timeout);
+  return unhealthyTimeoutSeconds(mhc, 'Unknown');
 }
 
 async function machineHealthCheck({ conn, namespace: ns }: CheckContext): Promise<Outcome> {
@@ -288,23 +236,18 @@ async function machineHealthCheck({ conn, namespace: ns }: CheckContext): Promis
   }
   const where = `MachineHealthCheck ${MACHINE_API_NAMESPACE}/${MHC}`;
   const problems: string[] = [];
-  const machines = (await listMachines(conn)).filter((m) => !m.metadata.deletionTimestamp);
-  const workers = machines.filter(isMachineSetMachine);
-  const selected = machines.filter((m) => selects(mhc.spec?.selector, m.metadata.labels));
-  const sel = selectorText(mhc.spec?.selector);
-  const machineNames = (ms: Machine[]): string => names(ms.map((m) => m.metadata.name));
+  const { workers, selected, others, missed } = mhcCoverage(mhc, await listMachines(conn));
+  const sel = describeLabelSelector(mhc.spec?.selector, 'machine');
+  const machineNames = (ms: Machine[]): string => andList(ms.map((m) => m.metadata.name));
   if (selected.length === 0) {
     problems.push(`${where} selects no machine with ${sel}: the worker machines carry labels such as machine.openshift.io/cluster-api-machine-role=worker (oc get machines -n ${MACHINE_API_NAMESPACE} --show-labels)`);
   } else {
-    const others = selected.filter((m) => !isMachineSetMachine(m));
     if (others.length) problems.push(`${where} also selects ${machineNames(others)}, which no MachineSet owns (control-plane machines): nothing would replace them, so select the workers only`);
-    const missed = workers.filter((w) => !selected.includes(w));
     if (missed.length) problems.push(`${where} misses the worker machine${missed.length === 1 ? '' : 's'} ${machineNames(missed)} with ${sel}`);
   }
 
-  const conditions = mhc.spec?.unhealthyConditions ?? [];
   for (const status of ['Unknown', 'False'] as const) {
-    const c = conditions.find((u) => u.type === 'Ready' && u.status === status);
+    const c = unhealthyCondition(mhc, status);
     if (!c) {
       problems.push(status === 'Unknown'
         ? `${where} has no unhealthy condition for Ready=Unknown: a powered-off node stops reporting, so its Ready condition turns Unknown, never False, and this check would never remediate it`
@@ -327,8 +270,8 @@ async function machineHealthCheck({ conn, namespace: ns }: CheckContext): Promis
 }
 
 async function nodeRemediated({ conn, namespace: ns }: CheckContext): Promise<Outcome> {
-  const vm = await getVm(conn, ns, WEB);
-  if (!vm) return fail(`${vmRef(ns, WEB)} does not exist (lab start ha-node creates it)`);
+  const vm = await findVm(conn, ns, WEB, { lab: LAB });
+  if (isOutcome(vm)) return vm;
   // Machines created after web1 (by `lab start`) replaced workers during this exercise.
   const labStart = timeMs(vm.metadata.creationTimestamp) ?? 0;
   const machines = await listMachines(conn);
@@ -356,7 +299,7 @@ async function nodeRemediated({ conn, namespace: ns }: CheckContext): Promise<Ou
   }
 
   const deleting = workers.filter((m) => m.metadata.deletionTimestamp);
-  if (deleting.length) return fail(`Machine ${names(deleting.map((m) => m.metadata.name))} is still being deleted (drained, then its node removed)`);
+  if (deleting.length) return fail(`Machine ${andList(deleting.map((m) => m.metadata.name))} is still being deleted (drained, then its node removed)`);
   for (const m of replacements) {
     const nodeName = m.status?.nodeRef?.name;
     if (m.status?.phase !== 'Running' || !nodeName) {
@@ -369,29 +312,27 @@ async function nodeRemediated({ conn, namespace: ns }: CheckContext): Promise<Ou
     const nodeName = m.status?.nodeRef?.name;
     if (nodeName && !isNodeReady(await getNode(conn, nodeName))) notReady.push(nodeName);
   }
-  if (notReady.length) return fail(`worker node ${names(notReady)} ${notReady.length === 1 ? 'is' : 'are'} not Ready: a failed worker is still waiting to be fenced`);
-  if (!isVmRunning(vm, vmi, { ready: true })) return fail(describeVmRunning(vm, vmi, vmi ? await readinessFacts(conn, vmi) : {}));
+  if (notReady.length) return fail(`worker node ${andList(notReady)} ${notReady.length === 1 ? 'is' : 'are'} not Ready: a failed worker is still waiting to be fenced`);
+  const down = await vmNotRunning(conn, vm, vmi, { ready: true });
+  if (down) return down;
   const replaced = replacements.map((m) => `${m.metadata.name} (node ${m.status?.nodeRef?.name})`);
-  return pass(`the MachineSet replaced a failed worker with ${names(replaced)}, and ${WEB} runs on ${vmi?.status?.nodeName}`);
+  return pass(`the MachineSet replaced a failed worker with ${andList(replaced)}, and ${WEB} runs on ${vmi?.status?.nodeName}`);
 }
 
 async function mhcRecoversWeb1({ conn, namespace: ns, signal }: CheckContext): Promise<Outcome> {
-  const vm = await getVm(conn, ns, WEB);
-  if (!vm) return fail(`${vmRef(ns, WEB)} does not exist (lab start ha-node creates it)`);
-  const vmi = await getVmi(conn, ns, WEB);
-  if (!vmi || !isVmRunning(vm, vmi, { ready: true })) {
-    return fail(`${describeVmRunning(vm, vmi, vmi ? await readinessFacts(conn, vmi) : {})}: the grader powers off the node of a running, ready ${WEB}`);
-  }
+  const running = await findRunningVm(conn, ns, WEB, { lab: LAB, ready: true, why: `the grader powers off the node of a running, ready ${WEB}` });
+  if (isOutcome(running)) return running;
+  const { vm, vmi } = running;
   const strategy = effectiveRunStrategy(vm);
   if (strategy !== 'Always' && strategy !== 'RerunOnFailure') return fail(`${vmRef(ns, WEB)} has runStrategy ${strategy}: after its node is fenced, nothing would start it again`);
   const nodeName = vmi.status?.nodeName ?? '';
   const machine = await machineForNode(conn, nodeName);
   if (!machine) return fail(`node ${nodeName} that runs ${WEB} has no Machine: nothing could replace it`);
   if (!isMachineSetMachine(machine)) return fail(`Machine ${machine.metadata.name} of node ${nodeName} belongs to no MachineSet: a MachineHealthCheck does not remediate it`);
-  const liveMachines = (await listMachines(conn)).filter((m) => !m.metadata.deletionTimestamp);
-  const covering = (await listMachineHealthChecks(conn)).filter((h) => selects(h.spec?.selector, machine.metadata.labels)
+  const machines = await listMachines(conn);
+  const covering = (await listMachineHealthChecks(conn)).filter((h) => labelSelectorMatches(h.spec?.selector, machine.metadata.labels)
     && unknownTimeout(h) !== undefined
-    && toleratedUnhealthy(h.spec?.maxUnhealthy, liveMachines.filter((m) => selects(h.spec?.selector, m.metadata.labels)).length) >= 1);
+    && toleratedUnhealthy(h.spec?.maxUnhealthy, mhcCoverage(h, machines).selected.length) >= 1);
   if (covering.length === 0) {
     return fail(`no MachineHealthCheck remediates Machine ${machine.metadata.name} of node ${nodeName} when its node goes Ready=Unknown: powering the node off would leave ${WEB} stranded on it`);
   }
@@ -414,10 +355,10 @@ async function mhcRecoversWeb1({ conn, namespace: ns, signal }: CheckContext): P
       what: `${WEB} to run again on another node after ${nodeName} lost power`,
       describe: () => lastSeen,
     });
-    const seconds = Math.round((conn.time.now() - fault.activatedAt) / 100) / 10;
+    const seconds = secondsSince(conn, fault.activatedAt);
     const measurements = [measured('recovery', seconds)];
     if (!back.ok) return fail(back.message, measurements);
-    return pass(`${WEB} ran again on ${back.value.status?.nodeName} ${seconds} s after ${nodeName} lost power: MachineHealthCheck ${names(covering.map((h) => h.metadata.name))} had Machine ${machine.metadata.name} replaced`, measurements);
+    return pass(`${WEB} ran again on ${back.value.status?.nodeName} ${seconds} s after ${nodeName} lost power: MachineHealthCheck ${andList(covering.map((h) => h.metadata.name))} had Machine ${machine.metadata.name} replaced`, measurements);
   }, { signal });
 }
 

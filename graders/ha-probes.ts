@@ -5,12 +5,13 @@
 // kernel hung) and watch the VMs react, on clusters that can inject faults.
 
 import {
-  check, conditionOf, defineGrader, describeProbe, describeVmRunning, effectiveRunStrategy, eventsFor, fail,
-  getService, getVm, getVmi, isVmRunning, launcherPod, measured, pass, readinessFacts, serviceEndpoints,
-  templateVsInstance, vmiReadinessProblem, waitFor, withFault,
-  type CheckContext, type ClusterConnection, type Outcome, type Probe, type VirtualMachine, type VirtualMachineInstance,
+  check, conditionOf, defineGrader, describeProbe, effectiveRunStrategy, eventsFor, fail, findRunningVm, findVm,
+  getService, getVmi, isOutcome, isReadyEndpoint, launcherPod, measured, pass, probeFailureSeconds, probeSuccessSeconds,
+  readinessFacts, secondsSince, serviceEndpoints, templateVsInstance, vmiReadinessProblem, waitFor, waitForNewInstance, withFault,
+  type CheckContext, type ClusterConnection, type Outcome, type Probe, type RunningVm, type VirtualMachineInstance,
 } from './sdk/index.ts';
 
+const LAB = 'ha-probes';
 const WEB = 'web1';
 const DB = 'db1';
 const SERVICE = 'web';
@@ -55,11 +56,6 @@ function samePort(port: number | string | undefined, want: number): boolean {
   return port !== undefined && String(port) === String(want);
 }
 
-/** Seconds of failures after which the kubelet gives up (period × failureThreshold, with the defaults). */
-function failureWindow(p: Probe): number {
-  return (p.periodSeconds ?? 10) * (p.failureThreshold ?? 3) + (p.timeoutSeconds ?? 1);
-}
-
 // ------------------------------------------------------------------ probes
 
 function readinessProblems(p: Probe): string[] {
@@ -98,22 +94,9 @@ function livenessProblems(p: Probe): string[] {
   return [];
 }
 
-interface Running {
-  vm: VirtualMachine;
-  vmi: VirtualMachineInstance;
-}
-
-function isOutcome(x: Running | Outcome): x is Outcome {
-  return 'pass' in x;
-}
-
 /** The VM and its running VMI, or a failing outcome that says what is missing or stopped, and why it matters. */
-async function runningVm(conn: ClusterConnection, ns: string, name: string, why: string): Promise<Running | Outcome> {
-  const vm = await getVm(conn, ns, name);
-  if (!vm) return fail(`${vmRef(ns, name)} does not exist (lab start ha-probes creates it)`);
-  const vmi = await getVmi(conn, ns, name);
-  if (!vmi || !isVmRunning(vm, vmi)) return fail(`${describeVmRunning(vm, vmi, vmi ? await readinessFacts(conn, vmi) : {})}: ${why}`);
-  return { vm, vmi };
+function runningVm(conn: ClusterConnection, ns: string, name: string, why: string): Promise<RunningVm | Outcome> {
+  return findRunningVm(conn, ns, name, { lab: LAB, why });
 }
 
 /**
@@ -122,9 +105,9 @@ async function runningVm(conn: ClusterConnection, ns: string, name: string, why:
  */
 async function expectProbe(
   conn: ClusterConnection, ns: string, name: string, kind: ProbeKind, want: string, problems: (p: Probe) => string[],
-): Promise<Running | Outcome> {
-  const vm = await getVm(conn, ns, name);
-  if (!vm) return fail(`${vmRef(ns, name)} does not exist (lab start ha-probes creates it)`);
+): Promise<RunningVm | Outcome> {
+  const vm = await findVm(conn, ns, name, { lab: LAB });
+  if (isOutcome(vm)) return vm;
   const probe = vm.spec?.template?.spec?.[kind];
   if (!probe) return fail(`${vmRef(ns, name)} has no ${probeLabel(kind)} (spec.template.spec.${kind}), expected ${want}`);
   const wrong = problems(probe);
@@ -184,9 +167,9 @@ async function webLivenessProbe({ conn, namespace: ns }: CheckContext): Promise<
 
 const RESTARTING_STRATEGIES = ['Always', 'RerunOnFailure'];
 
-async function expectWatchdog(conn: ClusterConnection, ns: string, actions: readonly string[]): Promise<Running | Outcome> {
-  const vm = await getVm(conn, ns, DB);
-  if (!vm) return fail(`${vmRef(ns, DB)} does not exist (lab start ha-probes creates it)`);
+async function expectWatchdog(conn: ClusterConnection, ns: string, actions: readonly string[]): Promise<RunningVm | Outcome> {
+  const vm = await findVm(conn, ns, DB, { lab: LAB });
+  if (isOutcome(vm)) return vm;
   const wd = vm.spec?.template?.spec?.domain?.devices?.watchdog;
   if (!wd) return fail(`${vmRef(ns, DB)} has no watchdog device (spec.template.spec.domain.devices.watchdog)`);
   if (!wd.i6300esb) {
@@ -227,17 +210,18 @@ async function dbWatchdogPoweroff({ conn, namespace: ns }: CheckContext): Promis
 
 // ------------------------------------------------------------------ behavioural checks
 
-function isReadyEndpoint(eps: { vmiName?: string; ready: boolean }[]): boolean {
-  return eps.some((e) => e.vmiName === WEB && e.ready);
+/** web1 is a ready endpoint of Service web. */
+function isWebReadyEndpoint(conn: ClusterConnection, ns: string): Promise<boolean> {
+  return isReadyEndpoint(conn, ns, SERVICE, WEB);
 }
 
 /** web1 runs, is a ready endpoint of Service web and runs `kind`; else a failing outcome saying what is missing. */
-async function webInService(conn: ClusterConnection, ns: string, kind: ProbeKind, why: string): Promise<Running | Outcome> {
+async function webInService(conn: ClusterConnection, ns: string, kind: ProbeKind, why: string): Promise<RunningVm | Outcome> {
   const running = await runningVm(conn, ns, WEB, `the grader stops httpd in a running ${WEB}`);
   if (isOutcome(running)) return running;
   if (!running.vmi.spec?.[kind]) return fail(`VMI ${ns}/${WEB} runs no ${probeLabel(kind)}: ${why}`);
   if (!(await getService(conn, ns, SERVICE))) return fail(`Service ${ns}/${SERVICE} does not exist (lab start ha-probes creates it)`);
-  if (!isReadyEndpoint(await serviceEndpoints(conn, ns, SERVICE))) {
+  if (!(await isWebReadyEndpoint(conn, ns))) {
     const trouble = await readinessTrouble(conn, running.vmi);
     return fail(`VMI ${WEB} must be a ready endpoint of Service ${ns}/${SERVICE} before the grader stops httpd, and it is not${trouble ? `: ${trouble}` : ''}`);
   }
@@ -248,19 +232,19 @@ async function readinessRemovesEndpoint({ conn, namespace: ns, signal }: CheckCo
   const running = await webInService(conn, ns, 'readinessProbe', `with httpd stopped it would stay a ready endpoint of ${SERVICE} and keep receiving requests it cannot answer`);
   if (isOutcome(running)) return running;
   const probe = running.vmi.spec!.readinessProbe!;
-  const detect = failureWindow(probe) + 30;
-  const recover = (probe.periodSeconds ?? 10) * (probe.successThreshold ?? 1) + BOOT_SECONDS + 60;
+  const detect = probeFailureSeconds(probe) + 30;
+  const recover = probeSuccessSeconds(probe) + BOOT_SECONDS + 60;
 
   return withFault(conn, { type: 'ServiceStop', target: { kind: 'VirtualMachineInstance', name: WEB, namespace: ns }, service: 'httpd' }, async (fault) => {
-    const left = await waitFor(conn, async () => !isReadyEndpoint(await serviceEndpoints(conn, ns, SERVICE)), {
+    const left = await waitFor(conn, async () => !(await isWebReadyEndpoint(conn, ns)), {
       timeoutSeconds: detect, pollSeconds: 1, signal,
       what: `VMI ${WEB} to leave the ready endpoints of Service ${SERVICE} after httpd stopped`,
       describe: () => `it is still a ready endpoint; its readiness probe is ${describeProbe(probe)}`,
     });
     if (!left.ok) return fail(left.message);
-    const seconds = Math.round((conn.time.now() - fault.activatedAt) / 100) / 10;
+    const seconds = secondsSince(conn, fault.activatedAt);
     await fault.clear();
-    const back = await waitFor(conn, async () => isReadyEndpoint(await serviceEndpoints(conn, ns, SERVICE)), {
+    const back = await waitFor(conn, () => isWebReadyEndpoint(conn, ns), {
       timeoutSeconds: recover, pollSeconds: 1, signal,
       what: `VMI ${WEB} to be a ready endpoint of ${SERVICE} again after httpd started`,
       describe: async () => {
@@ -284,37 +268,22 @@ async function livenessRestartsWeb({ conn, namespace: ns, signal }: CheckContext
   }
   const liveness = vmi.spec!.livenessProbe!;
   const readiness = vmi.spec?.readinessProbe;
-  const timeout = failureWindow(liveness) + LAUNCHER_DELAY_SECONDS + BOOT_SECONDS
-    + (readiness ? (readiness.initialDelaySeconds ?? 0) + failureWindow(readiness) : 0) + 60;
-  const oldUid = vmi.metadata.uid;
-  let lastSeen = `VMI ${WEB} is still the instance whose httpd stopped`;
+  const timeout = probeFailureSeconds(liveness) + LAUNCHER_DELAY_SECONDS + BOOT_SECONDS
+    + (readiness ? (readiness.initialDelaySeconds ?? 0) + probeFailureSeconds(readiness) : 0) + 60;
 
   return withFault(conn, { type: 'ServiceStop', target: { kind: 'VirtualMachineInstance', name: WEB, namespace: ns }, service: 'httpd' }, async (fault) => {
-    const back = await waitFor(conn, async () => {
-      const now = await getVmi(conn, ns, WEB);
-      if (!now) {
-        lastSeen = `there is no VMI ${WEB}`;
-        return false;
-      }
-      if (now.metadata.uid === oldUid) {
-        lastSeen = `VMI ${WEB} is still the instance whose httpd stopped (phase ${now.status?.phase ?? 'unknown'}); its liveness probe is ${describeProbe(liveness)}`;
-        return false;
-      }
-      if (now.status?.phase !== 'Running' || conditionOf(now, 'Ready')?.status !== 'True') {
-        lastSeen = `a new VMI ${WEB} is ${now.status?.phase || 'Pending'}${now.status?.phase === 'Running' ? ' but not Ready yet' : ''}`;
-        return false;
-      }
-      if (!isReadyEndpoint(await serviceEndpoints(conn, ns, SERVICE))) {
-        lastSeen = `a new VMI ${WEB} is Ready but not yet a ready endpoint of ${SERVICE}`;
-        return false;
-      }
-      return now;
-    }, {
+    const back = await waitForNewInstance(conn, ns, WEB, vmi.metadata.uid, {
       timeoutSeconds: timeout, pollSeconds: 2, signal,
       what: `the liveness probe to replace ${WEB} with a new instance that serves again`,
-      describe: () => lastSeen,
+      whileOld: (old) => `VMI ${WEB} is still the instance whose httpd stopped (phase ${old.status?.phase ?? 'unknown'}); its liveness probe is ${describeProbe(liveness)}`,
+      untilNew: async (now) => {
+        if (now.status?.phase !== 'Running' || conditionOf(now, 'Ready')?.status !== 'True') {
+          return `a new VMI ${WEB} is ${now.status?.phase || 'Pending'}${now.status?.phase === 'Running' ? ' but not Ready yet' : ''}`;
+        }
+        return (await isWebReadyEndpoint(conn, ns)) ? undefined : `a new VMI ${WEB} is Ready but not yet a ready endpoint of ${SERVICE}`;
+      },
     });
-    const seconds = Math.round((conn.time.now() - fault.activatedAt) / 100) / 10;
+    const seconds = secondsSince(conn, fault.activatedAt);
     const measurements = [measured('recovery', seconds)];
     if (!back.ok) return fail(back.message, measurements);
     const node = back.value.status?.nodeName ? ` on ${back.value.status.nodeName}` : '';
@@ -336,33 +305,21 @@ async function watchdogRecoversDb({ conn, namespace: ns, signal }: CheckContext)
   if (!RESTARTING_STRATEGIES.includes(strategy)) {
     return fail(`${vmRef(ns, DB)} has runStrategy ${strategy}: once the watchdog powers it off, nothing starts it again`);
   }
-  const oldUid = vmi.metadata.uid;
   let oldEnded: string | undefined;
-  let lastSeen = `VMI ${DB} is still the hung instance`;
 
   return withFault(conn, { type: 'GuestKernelHang', target: { kind: 'VirtualMachineInstance', name: DB, namespace: ns } }, async (fault) => {
-    const back = await waitFor(conn, async () => {
-      const now = await getVmi(conn, ns, DB);
-      if (!now) {
-        lastSeen = `there is no VMI ${DB}`;
-        return false;
-      }
-      if (now.metadata.uid === oldUid) {
-        const phase = now.status?.phase ?? 'unknown';
-        if (phase === 'Failed' || phase === 'Succeeded') oldEnded = phase;
-        lastSeen = phase === 'Running'
-          ? `VMI ${DB} is still the hung instance, phase Running: the i6300esb only fires when something in the guest feeds it; is the watchdog service running in ${DB} (virtctl console ${DB}, then systemctl status watchdog)?`
-          : `VMI ${DB} is still the hung instance (phase ${phase})`;
-        return false;
-      }
-      lastSeen = `a new VMI ${DB} is ${now.status?.phase || 'Pending'}`;
-      return now.status?.phase === 'Running' ? now : false;
-    }, {
+    const back = await waitForNewInstance(conn, ns, DB, vmi.metadata.uid, {
       timeoutSeconds: WATCHDOG_TIMEOUT_SECONDS + BOOT_SECONDS + 120, pollSeconds: 2, signal,
       what: `a new ${DB} instance to be Running after its kernel hung`,
-      describe: () => lastSeen,
+      whileOld: (old) => {
+        const phase = old.status?.phase ?? 'unknown';
+        if (phase === 'Failed' || phase === 'Succeeded') oldEnded = phase;
+        return phase === 'Running'
+          ? `VMI ${DB} is still the hung instance, phase Running: the i6300esb only fires when something in the guest feeds it; is the watchdog service running in ${DB} (virtctl console ${DB}, then systemctl status watchdog)?`
+          : `VMI ${DB} is still the hung instance (phase ${phase})`;
+      },
     });
-    const seconds = Math.round((conn.time.now() - fault.activatedAt) / 100) / 10;
+    const seconds = secondsSince(conn, fault.activatedAt);
     const measurements = [measured('recovery', seconds)];
     if (!back.ok) return fail(back.message, measurements);
     const node = back.value.status?.nodeName ? ` on ${back.value.status.nodeName}` : '';

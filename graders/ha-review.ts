@@ -5,16 +5,21 @@
 // Two behavioural checks break web1's httpd and db1's kernel and watch the
 // recovery, on clusters that can inject faults.
 
-import type { V1Node, V1Service, V1ServicePort } from '@kubernetes/client-node';
+import type { V1Node, V1Service } from '@kubernetes/client-node';
 import {
-  all, check, conditionOf, defineGrader, describeProbe, describeVmRunning, effectiveRunStrategy, eventsFor, expectReadyEndpoints,
-  fail, getIpAddressPool, getMachineHealthCheck, getRoute, getService, getVm, getVmi, isRouteAdmitted, isVmRunning,
+  addressInRange, all, allocatedFromPool, andList, announcesPool, check, conditionOf, defineGrader, describeForwarding,
+  describeLabelSelector, describeProbe, describeRange, describeRouteAdmission, describeServicePorts, describeServiceSelector,
+  durationSeconds, effectiveRunStrategy, eventsFor, expectReadyBackends, fail, findRunningVm, findVm, forwardedPort, forwardsTo,
+  getIpAddressPool, getMachineHealthCheck, getRoute, getService, getVmi, ipv4ToNumber, isOutcome, isReadyEndpoint, labelSelectorMatches,
   launcherPod, listIpAddressPools, listL2Advertisements, listMachines, listNodes, listRoutes, loadBalancerIp, measured, METALLB_NAMESPACE,
-  MACHINE_API_NAMESPACE, pass, probeHttp, readinessFacts, routeHost, serviceEndpoints, templateVsInstance, vmiReadinessProblem,
-  waitFor, withFault,
-  type CheckContext, type ClusterConnection, type IPAddressPool, type L2Advertisement, type LabelSelector, type Machine,
-  type Outcome, type Probe, type Route, type VirtualMachine, type VirtualMachineInstance,
+  MACHINE_API_NAMESPACE, mhcCoverage, pageText, pass, plural, poolRanges, probeFailureSeconds, probeHttp, probeSuccessSeconds,
+  readyEndpointsByBackend, routeHost, secondsSince, serviceEndpoints, templateVsInstance, unhealthyCondition, vmiReadinessProblem,
+  vmNameFromPage, vmNotRunning, waitFor, waitForNewInstance, withFault,
+  type AddressRange, type CheckContext, type ClusterConnection, type IPAddressPool, type LabelSelector, type Machine,
+  type Outcome, type Probe, type Route, type RunningVm,
 } from './sdk/index.ts';
+
+const LAB = 'ha-review';
 
 const WEB_VMS = ['web1', 'web2'] as const;
 const DB_VM = 'db1';
@@ -34,63 +39,29 @@ const STICKY_REQUESTS = 5;
 
 const POOL = 'ha-review-pool';
 const POOL_RANGE = { first: '192.168.50.20', last: '192.168.50.29' } as const;
-const ALLOCATED_FROM_POOL = ['metallb.io/ip-allocated-from-pool', 'metallb.universe.tf/ip-allocated-from-pool'];
 
 const MHC = 'ha-review-workers';
 const MHC_TIMEOUT_SECONDS = 300;
-const MACHINESET_KIND = 'MachineSet';
 
 /** Cluster seconds a new db1 instance has to be Running after the kernel hangs (watchdog 60 s + restart and boot). */
 const WATCHDOG_RECOVERY_SECONDS = 300;
 
 // ------------------------------------------------------------------ words
 
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
-
-function list(items: readonly string[]): string {
-  if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
-}
-
 function vmRef(ns: string, name: string): string {
   return `VM ${ns}/${name}`;
 }
 
-/** A body in one short line for a message: the text of an HTML page, whitespace collapsed. */
-function firstLine(text: string): string {
-  const line = text.replace(/<(head|script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
-  return line.length > 120 ? `${line.slice(0, 117)}...` : line;
-}
-
-/** The VM that answered: the web server's default page says "Hello from <host name>" (the short name is the VM's). */
+/** The VM that answered (the web server's default page names it), else the page in one line. */
 function answeredBy(body: string): string {
-  const m = /Hello from ([^<\s]+)/.exec(body);
-  return m ? m[1].split('.')[0] : firstLine(body);
+  return vmNameFromPage(body) ?? pageText(body);
 }
 
 // ------------------------------------------------------------------ VMs
 
-interface RunningVm {
-  vm: VirtualMachine;
-  vmi: VirtualMachineInstance;
-}
-
 /** The VM and its running VMI, or a failing outcome that says which of the two is missing or stopped. */
-async function runningVm(conn: ClusterConnection, ns: string, name: string, purpose: string): Promise<RunningVm | Outcome> {
-  const vm = await getVm(conn, ns, name);
-  if (!vm) return fail(`${vmRef(ns, name)} does not exist (lab start ha-review creates it)`);
-  const vmi = await getVmi(conn, ns, name);
-  if (!vmi || !isVmRunning(vm, vmi)) {
-    const facts = vmi ? await readinessFacts(conn, vmi) : {};
-    return fail(`${describeVmRunning(vm, vmi, facts)}: ${purpose}`);
-  }
-  return { vm, vmi };
-}
-
-function isOutcome(x: RunningVm | Outcome): x is Outcome {
-  return 'pass' in x;
+function runningVm(conn: ClusterConnection, ns: string, name: string, purpose: string): Promise<RunningVm | Outcome> {
+  return findRunningVm(conn, ns, name, { lab: LAB, why: purpose });
 }
 
 /** What a probe of the template says compared with the wanted one, in the student's terms. */
@@ -134,8 +105,8 @@ function livenessProbeProblems(p: Probe): string[] {
 async function expectProbe(
   conn: ClusterConnection, ns: string, name: string, kind: 'readinessProbe' | 'livenessProbe', want: string, matches: (p: Probe) => string[],
 ): Promise<Outcome> {
-  const vm = await getVm(conn, ns, name);
-  if (!vm) return fail(`${vmRef(ns, name)} does not exist (lab start ha-review creates it)`);
+  const vm = await findVm(conn, ns, name, { lab: LAB });
+  if (isOutcome(vm)) return vm;
   const wrong = probeMismatch(ns, name, kind, vm.spec?.template?.spec?.[kind], want, matches);
   if (wrong) return fail(wrong);
   const running = await runningVm(conn, ns, name, `the ${kind === 'readinessProbe' ? 'readiness' : 'liveness'} probe only runs in a running instance`);
@@ -150,10 +121,6 @@ async function expectProbe(
 
 // ------------------------------------------------------------------ Services
 
-function describePort(p: V1ServicePort): string {
-  return `${p.port}→${p.targetPort ?? p.port}`;
-}
-
 /** Problems with a Service's type, selector and port (empty when it is as the lab asks). */
 function serviceShapeProblems(svc: V1Service, type: 'ClusterIP' | 'LoadBalancer'): string[] {
   const ns = svc.metadata?.namespace ?? '';
@@ -162,112 +129,42 @@ function serviceShapeProblems(svc: V1Service, type: 'ClusterIP' | 'LoadBalancer'
   const out: string[] = [];
   const actualType = svc.spec?.type ?? 'ClusterIP';
   if (actualType !== type) out.push(`${where} has type ${actualType}, expected ${type}`);
-  const selector = svc.spec?.selector ?? {};
-  if (selector[FRONTEND_SELECTOR.key] !== FRONTEND_SELECTOR.value) {
-    const shown = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
-    out.push(`${where} selects ${shown || 'nothing (no selector)'}, expected ${FRONTEND_SELECTOR.key}=${FRONTEND_SELECTOR.value}`);
+  if (svc.spec?.selector?.[FRONTEND_SELECTOR.key] !== FRONTEND_SELECTOR.value) {
+    out.push(`${where} selects ${describeServiceSelector(svc.spec?.selector)}, expected ${FRONTEND_SELECTOR.key}=${FRONTEND_SELECTOR.value}`);
   }
-  const ports = svc.spec?.ports ?? [];
-  const port = ports.find((p) => p.port === SERVICE_PORT);
-  if (!port) {
-    out.push(`${where} has no port ${SERVICE_PORT} (ports: ${ports.map(describePort).join(', ') || 'none'})`);
+  const forwarding = forwardedPort(svc, SERVICE_PORT);
+  if (!forwarding) {
+    out.push(`${where} has no port ${SERVICE_PORT} (ports: ${describeServicePorts(svc) || 'none'})`);
   } else {
-    const target = port.targetPort ?? port.port;
-    if (String(target) !== String(GUEST_HTTP_PORT)) {
-      const defaulted = String(target) === String(port.port) ? ' (a targetPort left out equals the port)' : '';
-      out.push(`${where} forwards port ${SERVICE_PORT} to ${target}${defaulted}, but httpd listens on ${GUEST_HTTP_PORT} in the guests: set targetPort: ${GUEST_HTTP_PORT}`);
+    if (!forwardsTo(forwarding, GUEST_HTTP_PORT)) {
+      out.push(`${where} ${describeForwarding(forwarding)}, but httpd listens on ${GUEST_HTTP_PORT} in the guests: set targetPort: ${GUEST_HTTP_PORT}`);
     }
-    if (port.protocol && port.protocol !== 'TCP') out.push(`${where} port ${SERVICE_PORT} uses ${port.protocol}, expected TCP`);
+    const protocol = forwarding.servicePort.protocol;
+    if (protocol && protocol !== 'TCP') out.push(`${where} port ${SERVICE_PORT} uses ${protocol}, expected TCP`);
   }
   return out;
 }
 
 /** web1 and web2, and nothing else, are the Service's ready endpoints. */
 async function expectWebEndpoints(conn: ClusterConnection, ns: string, service: string): Promise<Outcome> {
-  const endpoints = await serviceEndpoints(conn, ns, service);
-  const ready = new Set(endpoints.filter((e) => e.ready).map((e) => e.vmiName ?? e.podName ?? e.address));
-  const extra = [...ready].filter((n) => !(WEB_VMS as readonly string[]).includes(n));
+  const ready = await readyEndpointsByBackend(conn, ns, service);
+  const extra = [...ready.keys()].filter((n) => !(WEB_VMS as readonly string[]).includes(n));
   if (extra.length) {
-    return fail(`Service ${ns}/${service} also sends traffic to ${list(extra)}: its selector must match the web servers only (${FRONTEND_SELECTOR.key}=${FRONTEND_SELECTOR.value})`);
+    return fail(`Service ${ns}/${service} also sends traffic to ${andList(extra)}: its selector must match the web servers only (${FRONTEND_SELECTOR.key}=${FRONTEND_SELECTOR.value})`);
   }
-  const missing = WEB_VMS.filter((n) => !ready.has(n));
-  if (missing.length === 0) return pass(`Service ${ns}/${service} has ready endpoints web1 and web2`);
   // The SDK explains each missing backend (VMI not Ready and why, VM stopped, selector matching nothing).
-  const explained = await expectReadyEndpoints(conn, ns, service, WEB_VMS.length);
-  if (!explained.pass) return explained;
-  return fail(`Service ${ns}/${service} has no ready endpoint for ${list(missing)}`);
+  return expectReadyBackends(conn, ns, service, WEB_VMS);
 }
 
 // ------------------------------------------------------------------ addresses
 
-function ipv4ToInt(ip: string): number | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip.trim());
-  if (!m) return undefined;
-  const parts = m.slice(1).map(Number);
-  if (parts.some((p) => p > 255)) return undefined;
-  return ((parts[0] << 24) >>> 0) + (parts[1] << 16) + (parts[2] << 8) + parts[3];
-}
-
-function intToIpv4(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
-
-interface AddressRange {
-  first: number;
-  last: number;
-}
-
-/** One IPAddressPool entry as an IPv4 range, or why it is not one. */
-function parsePoolEntry(entry: string): AddressRange | string {
-  const text = entry.trim();
-  if (text.includes('/')) {
-    const [base, bits] = text.split('/');
-    const b = Number(bits);
-    const start = ipv4ToInt(base ?? '');
-    if (start === undefined || !Number.isInteger(b) || b < 0 || b > 32) return `"${entry}" is not an IPv4 CIDR`;
-    const size = 2 ** (32 - b);
-    const first = Math.floor(start / size) * size;
-    return { first, last: first + size - 1 };
-  }
-  const [a, z] = text.split('-').map((s) => s.trim());
-  const first = ipv4ToInt(a ?? '');
-  const last = z === undefined ? first : ipv4ToInt(z);
-  if (first === undefined || last === undefined) return `"${entry}" is not an IPv4 address range`;
-  if (first > last) return `"${entry}" starts after it ends`;
-  return { first, last };
-}
-
-/** Merged, sorted ranges. */
-function merge(ranges: AddressRange[]): AddressRange[] {
-  const sorted = [...ranges].sort((a, b) => a.first - b.first);
-  const out: AddressRange[] = [];
-  for (const r of sorted) {
-    const prev = out[out.length - 1];
-    if (prev && r.first <= prev.last + 1) prev.last = Math.max(prev.last, r.last);
-    else out.push({ ...r });
-  }
-  return out;
-}
-
-function rangeText(r: AddressRange): string {
-  return r.first === r.last ? intToIpv4(r.first) : `${intToIpv4(r.first)}-${intToIpv4(r.last)}`;
-}
-
 /** Problems with a pool's addresses compared with exactly first..last (empty when they match). */
 function poolAddressProblems(pool: IPAddressPool, want: { first: string; last: string }): string[] {
   const where = `IPAddressPool ${pool.metadata.namespace ?? METALLB_NAMESPACE}/${pool.metadata.name}`;
-  const wanted: AddressRange = { first: ipv4ToInt(want.first)!, last: ipv4ToInt(want.last)! };
-  const entries = pool.spec?.addresses ?? [];
-  if (entries.length === 0) return [`${where} has no addresses, expected ${rangeText(wanted)}`];
-  const ranges: AddressRange[] = [];
-  const bad: string[] = [];
-  for (const e of entries) {
-    const r = parsePoolEntry(e);
-    if (typeof r === 'string') bad.push(r);
-    else ranges.push(r);
-  }
-  if (bad.length) return [`${where}: ${bad.join('; ')}; expected ${rangeText(wanted)}`];
-  const have = merge(ranges);
+  const wanted: AddressRange = { first: ipv4ToNumber(want.first)!, last: ipv4ToNumber(want.last)! };
+  if ((pool.spec?.addresses ?? []).length === 0) return [`${where} has no addresses, expected ${describeRange(wanted)}`];
+  const { ranges: have, invalid } = poolRanges(pool);
+  if (invalid.length) return [`${where}: ${invalid.join('; ')}; expected ${describeRange(wanted)}`];
   if (have.length === 1 && have[0].first === wanted.first && have[0].last === wanted.last) return [];
   const extra = have.flatMap((r) => {
     const parts: AddressRange[] = [];
@@ -284,56 +181,9 @@ function poolAddressProblems(pool: IPAddressPool, want: { first: string; last: s
   }
   if (next <= wanted.last) missing.push({ first: next, last: wanted.last });
   const why: string[] = [];
-  if (missing.length) why.push(`it lacks ${missing.map(rangeText).join(', ')}`);
-  if (extra.length) why.push(`it also covers ${extra.map(rangeText).join(', ')}`);
-  return [`${where} covers ${have.map(rangeText).join(', ')}, expected exactly ${rangeText(wanted)}: ${why.join(' and ')}`];
-}
-
-function inRange(ip: string | undefined, want: { first: string; last: string }): boolean {
-  const n = ip === undefined ? undefined : ipv4ToInt(ip);
-  return n !== undefined && n >= ipv4ToInt(want.first)! && n <= ipv4ToInt(want.last)!;
-}
-
-// ------------------------------------------------------------------ selectors and durations
-
-/** Kubernetes label selector semantics (matchLabels and matchExpressions). */
-function selectorMatches(sel: LabelSelector | undefined, labels: Record<string, string> | undefined): boolean {
-  const l = labels ?? {};
-  for (const [k, v] of Object.entries(sel?.matchLabels ?? {})) if (l[k] !== v) return false;
-  for (const e of sel?.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(l, e.key);
-    const values = e.values ?? [];
-    switch (e.operator) {
-      case 'In': if (!has || !values.includes(l[e.key])) return false; break;
-      case 'NotIn': if (has && values.includes(l[e.key])) return false; break;
-      case 'Exists': if (!has) return false; break;
-      case 'DoesNotExist': if (has) return false; break;
-      default: return false;
-    }
-  }
-  return true;
-}
-
-function selectorText(sel: LabelSelector | undefined): string {
-  const parts = Object.entries(sel?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-  for (const e of sel?.matchExpressions ?? []) parts.push(`${e.key} ${e.operator}${e.values?.length ? ` (${e.values.join(',')})` : ''}`);
-  return parts.length ? parts.join(',') : '(empty: every machine)';
-}
-
-const DURATION_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
-
-/** A Go duration ("300s", "5m", "5m0s") in seconds, or undefined. */
-function durationSeconds(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  if (text === '0') return 0;
-  const re = /([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)/gy;
-  let total = 0;
-  let matched = 0;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    total += Number(m[1]) * DURATION_UNITS[m[2]];
-    matched = re.lastIndex;
-  }
-  return matched === text.length && matched > 0 ? Math.round(total * 1000) / 1000 : undefined;
+  if (missing.length) why.push(`it lacks ${missing.map(describeRange).join(', ')}`);
+  if (extra.length) why.push(`it also covers ${extra.map(describeRange).join(', ')}`);
+  return [`${where} covers ${have.map(describeRange).join(', ')}, expected exactly ${describeRange(wanted)}: ${why.join(' and ')}`];
 }
 
 // ------------------------------------------------------------------ route helpers
@@ -342,30 +192,17 @@ function cookieNameOf(route: Route): string | undefined {
   return route.metadata.annotations?.[COOKIE_ANNOTATION];
 }
 
-function routeAdmissionProblem(route: Route): string | undefined {
-  if (isRouteAdmitted(route)) return undefined;
-  const where = `Route ${route.metadata.namespace}/${route.metadata.name}`;
-  const rejected = (route.status?.ingress ?? []).flatMap((i) => (i.conditions ?? []).filter((c) => c.type === 'Admitted' && c.status === 'False'));
-  if (rejected.length) {
-    const c = rejected[0];
-    return `${where} was rejected by the router: ${c.reason ?? 'not admitted'}${c.message ? `: ${c.message}` : ''}`;
-  }
-  return `${where} has not been admitted by the router yet (no Admitted condition in status.ingress)`;
-}
-
 // ------------------------------------------------------------------ checks
 
 async function vmsRunning({ conn, namespace: ns }: CheckContext): Promise<Outcome> {
   const outcomes = await Promise.all(ALL_VMS.map(async (name): Promise<Outcome> => {
-    const vm = await getVm(conn, ns, name);
-    if (!vm) return fail(`${vmRef(ns, name)} does not exist (lab start ha-review creates it)`);
+    const vm = await findVm(conn, ns, name, { lab: LAB });
+    if (isOutcome(vm)) return vm;
     const strategy = effectiveRunStrategy(vm);
     if (strategy !== 'Always') {
       return fail(`${vmRef(ns, name)} has runStrategy ${strategy}, expected Always${strategy === 'Halted' ? ' (virtctl start sets it)' : ''}`);
     }
-    const vmi = await getVmi(conn, ns, name);
-    if (!isVmRunning(vm, vmi)) return fail(describeVmRunning(vm, vmi, vmi ? await readinessFacts(conn, vmi) : {}));
-    return pass();
+    return (await vmNotRunning(conn, vm, await getVmi(conn, ns, name))) ?? pass();
   }));
   return all(outcomes, 'web1, web2 and db1 run with runStrategy Always');
 }
@@ -393,7 +230,7 @@ async function frontendRoute({ conn, namespace: ns }: CheckContext): Promise<Out
   const host = routeHost(route);
   if (host !== ROUTE_HOST) problems.push(`Route ${ns}/${FRONTEND} has host ${host ?? '(none)'}, expected ${ROUTE_HOST}`);
   if (problems.length) return fail(problems.join('; '));
-  const admission = routeAdmissionProblem(route);
+  const admission = describeRouteAdmission(route);
   if (admission) return fail(admission);
   return pass(`Route ${FRONTEND} serves ${ROUTE_HOST} from Service ${FRONTEND}`);
 }
@@ -417,14 +254,14 @@ async function routeStickyCookie({ conn, namespace: ns }: CheckContext): Promise
   }
 
   if (routeHost(route) !== ROUTE_HOST) return fail(`Route ${ns}/${FRONTEND} has host ${routeHost(route) ?? '(none)'}, so its cookie is not what clients of ${ROUTE_HOST} get`);
-  const admission = routeAdmissionProblem(route);
+  const admission = describeRouteAdmission(route);
   if (admission) return fail(admission);
   const url = `http://${ROUTE_HOST}/`;
   const jar = conn.http.newJar();
   const first = await probeHttp(conn.http, url, { jar });
   if (!first.ok) return fail(`${first.error}`);
   if (first.exchange.status !== 200) {
-    return fail(`GET ${url} answered ${first.exchange.status}${first.exchange.body.trim() ? ` (${firstLine(first.exchange.body)})` : ''}, expected 200 from a web server: are web1 and web2 ready endpoints of Service ${FRONTEND}?`);
+    return fail(`GET ${url} answered ${first.exchange.status}${first.exchange.body.trim() ? ` (${pageText(first.exchange.body)})` : ''}, expected 200 from a web server: are web1 and web2 ready endpoints of Service ${FRONTEND}?`);
   }
   if (!jar.cookies.has(COOKIE_NAME)) {
     const names = [...jar.cookies.keys()];
@@ -439,7 +276,7 @@ async function routeStickyCookie({ conn, namespace: ns }: CheckContext): Promise
   }
   const distinct = [...new Set(servedBy)];
   if (distinct.length > 1) {
-    return fail(`with the ${COOKIE_NAME} cookie, ${plural(servedBy.length, 'request')} to ${url} were answered by ${list(distinct)}: the router did not keep the client on one VM`);
+    return fail(`with the ${COOKIE_NAME} cookie, ${plural(servedBy.length, 'request')} to ${url} were answered by ${andList(distinct)}: the router did not keep the client on one VM`);
   }
   return pass(`${url} set the cookie ${COOKIE_NAME}, and ${plural(servedBy.length, 'request')} with it were all answered by ${distinct[0]}`);
 }
@@ -461,8 +298,8 @@ async function dbLivenessProbe({ conn, namespace: ns }: CheckContext): Promise<O
 }
 
 async function dbWatchdog({ conn, namespace: ns }: CheckContext): Promise<Outcome> {
-  const vm = await getVm(conn, ns, DB_VM);
-  if (!vm) return fail(`${vmRef(ns, DB_VM)} does not exist (lab start ha-review creates it)`);
+  const vm = await findVm(conn, ns, DB_VM, { lab: LAB });
+  if (isOutcome(vm)) return vm;
   const wd = vm.spec?.template?.spec?.domain?.devices?.watchdog;
   if (!wd) return fail(`${vmRef(ns, DB_VM)} has no watchdog device (spec.template.spec.domain.devices.watchdog)`);
   if (!wd.i6300esb) return fail(`${vmRef(ns, DB_VM)}'s watchdog ${wd.name ?? ''} has no i6300esb section: KubeVirt emulates only the Intel 6300ESB, and without an action it resets the guest instead of powering it off`);
@@ -484,8 +321,8 @@ async function dbWatchdog({ conn, namespace: ns }: CheckContext): Promise<Outcom
 
 async function webEvictionStrategy({ conn, namespace: ns }: CheckContext): Promise<Outcome> {
   const outcomes = await Promise.all(WEB_VMS.map(async (name): Promise<Outcome> => {
-    const vm = await getVm(conn, ns, name);
-    if (!vm) return fail(`${vmRef(ns, name)} does not exist (lab start ha-review creates it)`);
+    const vm = await findVm(conn, ns, name, { lab: LAB });
+    if (isOutcome(vm)) return vm;
     const strategy = vm.spec?.template?.spec?.evictionStrategy;
     if (strategy !== 'LiveMigrate') {
       return fail(`${vmRef(ns, name)} has ${strategy ? `evictionStrategy ${strategy}` : 'no evictionStrategy'} in spec.template.spec, expected LiveMigrate`);
@@ -514,19 +351,10 @@ async function metallbPool({ conn }: CheckContext): Promise<Outcome> {
   return pass(`IPAddressPool ${POOL} holds ${POOL_RANGE.first}-${POOL_RANGE.last}`);
 }
 
-/** Whether an L2Advertisement announces the pool: by name, by selector, or (neither given) every pool. */
-function advertises(adv: L2Advertisement, pool: IPAddressPool | undefined, poolName: string): boolean {
-  const names = adv.spec?.ipAddressPools ?? [];
-  const selectors = adv.spec?.ipAddressPoolSelectors ?? [];
-  if (names.length === 0 && selectors.length === 0) return true;
-  if (names.includes(poolName)) return true;
-  return pool !== undefined && selectors.some((s) => selectorMatches(s, pool.metadata.labels));
-}
-
 async function metallbL2Advertisement({ conn }: CheckContext): Promise<Outcome> {
   const pool = await getIpAddressPool(conn, POOL);
   const ads = await listL2Advertisements(conn);
-  const covering = ads.filter((a) => advertises(a, pool, POOL));
+  const covering = ads.filter((a) => announcesPool(a, POOL, pool));
   if (covering.length === 0) {
     if (ads.length === 0) return fail(`there is no L2Advertisement in ${METALLB_NAMESPACE}: addresses from ${POOL} would be assigned but never announced`);
     const what = ads.map((a) => `${a.metadata.name} (pools: ${(a.spec?.ipAddressPools ?? []).join(', ') || selectorTextList(a.spec?.ipAddressPoolSelectors)})`);
@@ -534,7 +362,7 @@ async function metallbL2Advertisement({ conn }: CheckContext): Promise<Outcome> 
   }
   const nodes = await listNodes(conn);
   const announcing = covering.filter((a) => (a.spec?.nodeSelectors ?? []).length === 0
-    || nodes.some((n: V1Node) => (a.spec?.nodeSelectors ?? []).some((s) => selectorMatches(s, n.metadata?.labels))));
+    || nodes.some((n: V1Node) => (a.spec?.nodeSelectors ?? []).some((s) => labelSelectorMatches(s, n.metadata?.labels))));
   if (announcing.length === 0) {
     return fail(`L2Advertisement ${covering.map((a) => a.metadata.name).join(', ')} announces ${POOL} only from nodes matching its nodeSelectors, and no node matches them`);
   }
@@ -542,7 +370,7 @@ async function metallbL2Advertisement({ conn }: CheckContext): Promise<Outcome> 
 }
 
 function selectorTextList(sels: LabelSelector[] | undefined): string {
-  return (sels ?? []).map((s) => selectorText(s)).join(' or ') || 'none';
+  return (sels ?? []).map((s) => describeLabelSelector(s, 'pool')).join(' or ') || 'none';
 }
 
 async function frontendLoadBalancer({ conn, namespace: ns }: CheckContext): Promise<Outcome> {
@@ -558,8 +386,8 @@ async function frontendLoadBalancer({ conn, namespace: ns }: CheckContext): Prom
     const why = last?.message ? `: ${last.reason}: ${last.message}` : pool ? '' : `: MetalLB has no pool ${METALLB_NAMESPACE}/${POOL} to take it from`;
     return fail(`Service ${ns}/${FRONTEND_LB} has no external address yet (EXTERNAL-IP <pending>)${why}`);
   }
-  const from = ALLOCATED_FROM_POOL.map((k) => svc.metadata?.annotations?.[k]).find((v) => v !== undefined);
-  if (!inRange(ip, POOL_RANGE) || (from !== undefined && from !== POOL)) {
+  const from = allocatedFromPool(svc);
+  if (!addressInRange(ip, POOL_RANGE.first, POOL_RANGE.last) || (from !== undefined && from !== POOL)) {
     return fail(`Service ${ns}/${FRONTEND_LB} got ${ip}${from ? ` from pool ${from}` : ''}, expected an address of ${POOL} (${POOL_RANGE.first}-${POOL_RANGE.last}): request the pool with the annotation metallb.io/address-pool: ${POOL}, or remove the overlapping pool`);
   }
   const ready = (await serviceEndpoints(conn, ns, FRONTEND_LB)).filter((e) => e.ready);
@@ -567,10 +395,6 @@ async function frontendLoadBalancer({ conn, namespace: ns }: CheckContext): Prom
     return fail(`Service ${ns}/${FRONTEND_LB} has address ${ip} but no ready endpoint, so nothing answers on it`);
   }
   return pass(`Service ${FRONTEND_LB} has address ${ip} from ${POOL} and ${plural(ready.length, 'ready endpoint')}`);
-}
-
-function isWorkerMachine(m: Machine): boolean {
-  return (m.metadata.ownerReferences ?? []).some((r) => r.kind === MACHINESET_KIND && r.controller !== false);
 }
 
 async function machineHealthCheck({ conn, namespace: ns }: CheckContext): Promise<Outcome> {
@@ -583,13 +407,9 @@ async function machineHealthCheck({ conn, namespace: ns }: CheckContext): Promis
   const where = `MachineHealthCheck ${MACHINE_API_NAMESPACE}/${MHC}`;
   const problems: string[] = [];
 
-  const machines = (await listMachines(conn)).filter((m) => !m.metadata.deletionTimestamp);
-  const workers = machines.filter(isWorkerMachine);
-  const selected = machines.filter((m) => selectorMatches(mhc.spec?.selector, m.metadata.labels));
+  const { workers, selected, others: controlPlane, missed } = mhcCoverage(mhc, await listMachines(conn));
   const names = (ms: Machine[]): string => ms.map((m) => m.metadata.name).join(', ');
-  const controlPlane = selected.filter((m) => !isWorkerMachine(m));
-  const missed = workers.filter((w) => !selected.includes(w));
-  const sel = selectorText(mhc.spec?.selector);
+  const sel = describeLabelSelector(mhc.spec?.selector, 'machine');
   if (selected.length === 0) {
     problems.push(`${where} selects no machine with ${sel}; the worker machines carry labels such as machine.openshift.io/cluster-api-machine-role=worker`);
   } else {
@@ -597,9 +417,8 @@ async function machineHealthCheck({ conn, namespace: ns }: CheckContext): Promis
     if (missed.length) problems.push(`${where} misses ${plural(missed.length, 'worker machine')} (${names(missed)}) with ${sel}`);
   }
 
-  const conditions = mhc.spec?.unhealthyConditions ?? [];
   for (const status of ['False', 'Unknown'] as const) {
-    const c = conditions.find((u) => u.type === 'Ready' && u.status === status);
+    const c = unhealthyCondition(mhc, status);
     if (!c) {
       const why = status === 'Unknown' ? ' (a node whose kubelet stops reporting goes Unknown)' : '';
       problems.push(`${where} has no unhealthy condition for Ready=${status}${why}`);
@@ -622,9 +441,9 @@ async function machineHealthCheck({ conn, namespace: ns }: CheckContext): Promis
 
 async function readinessRemovesEndpoint({ conn, namespace: ns, signal }: CheckContext): Promise<Outcome> {
   const target = 'web1';
-  const isReadyEndpoint = (eps: { vmiName?: string; ready: boolean }[]): boolean => eps.some((e) => e.vmiName === target && e.ready);
+  const inService = (): Promise<boolean> => isReadyEndpoint(conn, ns, FRONTEND, target);
   if (!(await getService(conn, ns, FRONTEND))) return fail(`Service ${ns}/${FRONTEND} does not exist, so there is no endpoint for httpd's failure to remove`);
-  if (!isReadyEndpoint(await serviceEndpoints(conn, ns, FRONTEND))) {
+  if (!(await inService())) {
     return fail(`VMI ${target} must be a ready endpoint of Service ${ns}/${FRONTEND} before its httpd is stopped, and it is not: ${(await expectWebEndpoints(conn, ns, FRONTEND)).message ?? ''}`);
   }
   const vmi = await getVmi(conn, ns, target);
@@ -632,20 +451,19 @@ async function readinessRemovesEndpoint({ conn, namespace: ns, signal }: CheckCo
   if (!vmi || !probe) {
     return fail(`VMI ${ns}/${target} runs no readiness probe: with httpd stopped it would stay a ready endpoint of ${FRONTEND} and keep receiving traffic`);
   }
-  const period = probe.periodSeconds ?? 10;
-  const detect = period * (probe.failureThreshold ?? 3) + (probe.timeoutSeconds ?? 1) + 30;
-  const recover = period * (probe.successThreshold ?? 1) + 60;
+  const detect = probeFailureSeconds(probe) + 30;
+  const recover = probeSuccessSeconds(probe) + 60;
 
   return withFault(conn, { type: 'ServiceStop', target: { kind: 'VirtualMachineInstance', name: target, namespace: ns }, service: 'httpd' }, async (fault) => {
-    const removed = await waitFor(conn, async () => !isReadyEndpoint(await serviceEndpoints(conn, ns, FRONTEND)), {
+    const removed = await waitFor(conn, async () => !(await inService()), {
       timeoutSeconds: detect, pollSeconds: 1, signal,
       what: `VMI ${target} to leave the ready endpoints of Service ${FRONTEND} after httpd stopped`,
       describe: async () => `it is still a ready endpoint; its readiness probe is ${describeProbe(probe)}`,
     });
     if (!removed.ok) return fail(removed.message);
-    const seconds = Math.round((conn.time.now() - fault.activatedAt) / 100) / 10;
+    const seconds = secondsSince(conn, fault.activatedAt);
     await fault.clear();
-    const back = await waitFor(conn, async () => isReadyEndpoint(await serviceEndpoints(conn, ns, FRONTEND)), {
+    const back = await waitFor(conn, inService, {
       timeoutSeconds: recover, pollSeconds: 1, signal,
       what: `VMI ${target} to become a ready endpoint of ${FRONTEND} again after httpd restarted`,
       describe: async () => (await getVmi(conn, ns, target).then((v) => (v ? vmiReadinessProblem(conn, v) : `VMI ${target} is gone`))) ?? 'it is Ready but not yet a ready endpoint',
@@ -668,30 +486,19 @@ async function watchdogRecoversDb({ conn, namespace: ns, signal }: CheckContext)
   if (!wd) return fail(`VMI ${ns}/${DB_VM} runs without a watchdog device, so nothing notices when its kernel hangs`);
   const oldUid = vmi.metadata.uid;
   const oldPod = await launcherPod(conn, vmi);
-  let lastSeen = `VMI ${DB_VM} is still the hung instance (phase ${vmi.status?.phase ?? 'unknown'})`;
   let oldEnded: string | undefined;
 
   return withFault(conn, { type: 'GuestKernelHang', target: { kind: 'VirtualMachineInstance', name: DB_VM, namespace: ns } }, async (fault) => {
-    const back = await waitFor(conn, async () => {
-      const now = await getVmi(conn, ns, DB_VM);
-      if (!now) {
-        lastSeen = `there is no VMI ${DB_VM}`;
-        return false;
-      }
-      if (now.metadata.uid === oldUid) {
-        const phase = now.status?.phase ?? 'unknown';
-        if (phase === 'Failed' || phase === 'Succeeded') oldEnded = phase;
-        lastSeen = `VMI ${DB_VM} is still the hung instance (phase ${phase})`;
-        return false;
-      }
-      lastSeen = `a new VMI ${DB_VM} is ${now.status?.phase || 'Pending'}`;
-      return now.status?.phase === 'Running' ? now : false;
-    }, {
+    const back = await waitForNewInstance(conn, ns, DB_VM, oldUid, {
       timeoutSeconds: WATCHDOG_RECOVERY_SECONDS, pollSeconds: 2, signal,
       what: `a new ${DB_VM} instance to be Running after its kernel hung`,
-      describe: () => lastSeen,
+      whileOld: (old) => {
+        const phase = old.status?.phase ?? 'unknown';
+        if (phase === 'Failed' || phase === 'Succeeded') oldEnded = phase;
+        return `VMI ${DB_VM} is still the hung instance (phase ${phase})`;
+      },
     });
-    const seconds = Math.round((conn.time.now() - fault.activatedAt) / 100) / 10;
+    const seconds = secondsSince(conn, fault.activatedAt);
     const measurements = [measured('recovery', seconds)];
     if (!back.ok) return fail(`${back.message} (watchdog ${wd.i6300esb?.action ?? 'reset'} on the old instance)`, measurements);
     const node = back.value.status?.nodeName ? ` on ${back.value.status.nodeName}` : '';

@@ -5,11 +5,12 @@
 // fails with a message naming what it reaches. The Route check goes through
 // the router from outside the cluster, as the student's curl does.
 
-import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
+import type { V1Service } from '@kubernetes/client-node';
 import {
-  check, defineGrader, expectReadyEndpoints, fail, getRoute, getService, getVm, isRouteAdmitted, listRoutes, pass,
-  probeHttp, routeHost, serviceEndpoints,
-  type CheckContext, type ClusterConnection, type Outcome, type ServiceEndpoint,
+  andList, check, defineGrader, describeForwarding, describeRouteAdmission, describeServicePorts, describeServiceSelector,
+  expectReadyBackends, fail, findVm, forwardedPort, forwardsTo, getRoute, getService, getVm, isOutcome, listRoutes, pageText, pass,
+  probeHttp, readyEndpointsByBackend, routeHost, vmNameFromPage,
+  type CheckContext, type ClusterConnection, type Outcome,
 } from './sdk/index.ts';
 
 const BACKENDS = ['backend1', 'backend2'] as const;
@@ -28,28 +29,6 @@ const NOT_SELECTED_BY_EXPOSE = ['kubevirt.io/vm-pool-revision-name'];
 
 // ------------------------------------------------------------------ words
 
-function list(items: readonly string[]): string {
-  if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
-}
-
-function selectorText(selector: Record<string, string> | undefined): string {
-  const entries = Object.entries(selector ?? {});
-  return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join(',') : 'nothing (no selector)';
-}
-
-/** The text of a page in one short line, for messages. */
-function firstLine(text: string): string {
-  const line = text.replace(/<(head|script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
-  return line.length > 120 ? `${line.slice(0, 117)}...` : line;
-}
-
-/** The VM that answered: the web server's page says "Hello from <host name>". */
-function answeredBy(body: string): string | undefined {
-  const m = /Hello from ([^<\s]+)/.exec(body);
-  return m ? m[1].split('.')[0] : undefined;
-}
-
 // ------------------------------------------------------------------ Services
 
 function serviceRef(ns: string, name: string): string {
@@ -58,25 +37,12 @@ function serviceRef(ns: string, name: string): string {
 
 /** The port clients use and where it leads; `targetPort` left out means the same number. */
 function portProblems(where: string, svc: V1Service, port: number, targetPort: number, why: string): string[] {
-  const ports = svc.spec?.ports ?? [];
-  const p = ports.find((x: V1ServicePort) => x.port === port);
-  if (!p) {
-    const have = ports.map((x) => `${x.port}→${x.targetPort ?? x.port}`).join(', ');
+  const forwarding = forwardedPort(svc, port);
+  if (!forwarding) {
+    const have = describeServicePorts(svc);
     return [`${where} has no port ${port}${have ? ` (it has ${have})` : ''}`];
   }
-  const target = p.targetPort ?? p.port;
-  if (String(target) === String(targetPort)) return [];
-  // The API server fills in a missing targetPort with the port itself.
-  const defaulted = String(target) === String(port) ? ' (a targetPort left out equals the port)' : '';
-  return [`${where} forwards port ${port} to ${target}${defaulted}, but ${why}`];
-}
-
-/** Ready endpoints by VMI name, and the endpoints that are not ready. */
-async function endpointsByVmi(conn: ClusterConnection, ns: string, service: string): Promise<{ ready: Map<string, ServiceEndpoint>; all: ServiceEndpoint[] }> {
-  const all = await serviceEndpoints(conn, ns, service);
-  const ready = new Map<string, ServiceEndpoint>();
-  for (const e of all) if (e.ready) ready.set(e.vmiName ?? e.address, e);
-  return { ready, all };
+  return forwardsTo(forwarding, targetPort) ? [] : [`${where} ${describeForwarding(forwarding)}, but ${why}`];
 }
 
 /**
@@ -84,18 +50,15 @@ async function endpointsByVmi(conn: ClusterConnection, ns: string, service: stri
  * is explained (not Ready, stopped, not selected), an extra one is named.
  */
 async function expectEndpointsExactly(conn: ClusterConnection, ns: string, service: string, want: readonly string[]): Promise<Outcome> {
-  const { ready } = await endpointsByVmi(conn, ns, service);
-  const missing = want.filter((v) => !ready.has(v));
+  const backends = await expectReadyBackends(conn, ns, service, want);
+  if (!backends.pass) return backends;
+  const ready = await readyEndpointsByBackend(conn, ns, service);
   const extra = [...ready.keys()].filter((v) => !want.includes(v));
-  if (missing.length) {
-    const explained = await expectReadyEndpoints(conn, ns, service, want.length);
-    return explained.pass ? fail(`${serviceRef(ns, service)} has no ready endpoint for ${list(missing)}`) : explained;
-  }
   if (extra.length) {
-    return fail(`${serviceRef(ns, service)} also sends traffic to ${list(extra)}, expected only ${list(want)}: its selector ${selectorText((await getService(conn, ns, service))?.spec?.selector)} is too wide`);
+    return fail(`${serviceRef(ns, service)} also sends traffic to ${andList(extra)}, expected only ${andList(want)}: its selector ${describeServiceSelector((await getService(conn, ns, service))?.spec?.selector)} is too wide`);
   }
   const addresses = want.map((v) => `${v} (${ready.get(v)!.address})`);
-  return pass(`${serviceRef(ns, service)} has ready endpoint${want.length === 1 ? '' : 's'} ${list(addresses)}`);
+  return pass(`${serviceRef(ns, service)} has ready endpoint${want.length === 1 ? '' : 's'} ${andList(addresses)}`);
 }
 
 // ------------------------------------------------------------------ checks
@@ -110,12 +73,12 @@ async function backendService({ conn, namespace: ns }: CheckContext): Promise<Ou
   if (svc.spec?.clusterIP === 'None') {
     problems.push(`${where} is headless (clusterIP: None), so it has no virtual IP to balance over the VMs: a cluster IP can only be chosen when a Service is created, so delete it and create it again without clusterIP`);
   }
-  if (svc.spec?.selector?.[TIER.key] !== TIER.value) problems.push(`${where} selects ${selectorText(svc.spec?.selector)}, expected ${TIER.key}=${TIER.value}`);
+  if (svc.spec?.selector?.[TIER.key] !== TIER.value) problems.push(`${where} selects ${describeServiceSelector(svc.spec?.selector)}, expected ${TIER.key}=${TIER.value}`);
   problems.push(...portProblems(where, svc, SERVICE_PORT, GUEST_HTTP_PORT, `httpd listens on ${GUEST_HTTP_PORT} in the guests`));
   if (problems.length) return fail(problems.join('; '));
   const endpoints = await expectEndpointsExactly(conn, ns, CLUSTER_IP_SERVICE, BACKENDS);
   if (!endpoints.pass) return endpoints;
-  return pass(`${where} has cluster IP ${svc.spec?.clusterIP ?? '(none yet)'} and balances port ${SERVICE_PORT} over ${list([...BACKENDS])}`);
+  return pass(`${where} has cluster IP ${svc.spec?.clusterIP ?? '(none yet)'} and balances port ${SERVICE_PORT} over ${andList([...BACKENDS])}`);
 }
 
 async function headlessService({ conn, namespace: ns }: CheckContext): Promise<Outcome> {
@@ -128,10 +91,9 @@ async function headlessService({ conn, namespace: ns }: CheckContext): Promise<O
     return fail(`${where} has ${ip}, so it is not headless: a Service's cluster IP cannot be changed after it is created, so delete it and create it again with spec.clusterIP: None`);
   }
   const problems: string[] = [];
-  if (svc.spec?.selector?.[TIER.key] !== TIER.value) problems.push(`${where} selects ${selectorText(svc.spec?.selector)}, expected ${TIER.key}=${TIER.value}`);
-  const ports = svc.spec?.ports ?? [];
-  if (!ports.some((p) => p.port === GUEST_HTTP_PORT)) {
-    const have = ports.map((p) => `${p.port}→${p.targetPort ?? p.port}`).join(', ');
+  if (svc.spec?.selector?.[TIER.key] !== TIER.value) problems.push(`${where} selects ${describeServiceSelector(svc.spec?.selector)}, expected ${TIER.key}=${TIER.value}`);
+  if (!forwardedPort(svc, GUEST_HTTP_PORT)) {
+    const have = describeServicePorts(svc);
     problems.push(`${where} has no port ${GUEST_HTTP_PORT}${have ? ` (it has ${have})` : ''}: clients of a headless Service connect straight to the VMs, on the port httpd listens on`);
   } else {
     problems.push(...portProblems(where, svc, GUEST_HTTP_PORT, GUEST_HTTP_PORT, `httpd listens on ${GUEST_HTTP_PORT}, and a headless Service translates no ports`));
@@ -139,9 +101,9 @@ async function headlessService({ conn, namespace: ns }: CheckContext): Promise<O
   if (problems.length) return fail(problems.join('; '));
   const endpoints = await expectEndpointsExactly(conn, ns, HEADLESS_SERVICE, BACKENDS);
   if (!endpoints.pass) return endpoints;
-  const { ready } = await endpointsByVmi(conn, ns, HEADLESS_SERVICE);
+  const ready = await readyEndpointsByBackend(conn, ns, HEADLESS_SERVICE);
   const answers = BACKENDS.map((v) => ready.get(v)!.address);
-  return pass(`${where} is headless: its name resolves to the VMs' own addresses ${list(answers)}`);
+  return pass(`${where} is headless: its name resolves to the VMs' own addresses ${andList(answers)}`);
 }
 
 /**
@@ -154,8 +116,8 @@ async function singleVmService(
   const where = serviceRef(ns, target.service);
   const svc = await getService(conn, ns, target.service);
   if (!svc) return fail(`${where} does not exist (${command} creates it)`);
-  const vm = await getVm(conn, ns, target.vm);
-  if (!vm) return fail(`VM ${ns}/${target.vm} does not exist (lab start net-services creates it)`);
+  const vm = await findVm(conn, ns, target.vm, { lab: 'net-services' });
+  if (isOutcome(vm)) return vm;
   const problems: string[] = [];
   const actual = svc.spec?.type ?? 'ClusterIP';
   if (actual !== type) problems.push(`${where} has type ${actual}, expected ${type}`);
@@ -166,11 +128,11 @@ async function singleVmService(
   const otherLabels = other?.spec?.template?.metadata?.labels ?? {};
   const alsoOther = Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => otherLabels[k] === v);
   if (Object.keys(selector).length === 0) {
-    problems.push(`${where} has no selector: ${command} copies the labels of ${target.vm}'s template (${selectorText(labels)})`);
+    problems.push(`${where} has no selector: ${command} copies the labels of ${target.vm}'s template (${describeServiceSelector(labels)})`);
   } else if (foreign.length) {
-    problems.push(`${where} selects ${selectorText(selector)}, but ${target.vm}'s template has no ${foreign.map(([k, v]) => `${k}=${v}`).join(', ')}: ${command} copies the template's labels (${selectorText(labels)})`);
+    problems.push(`${where} selects ${describeServiceSelector(selector)}, but ${target.vm}'s template has no ${foreign.map(([k, v]) => `${k}=${v}`).join(', ')}: ${command} copies the template's labels (${describeServiceSelector(labels)})`);
   } else if (alsoOther) {
-    problems.push(`${where} selects ${selectorText(selector)}, which ${target.other} carries too, so it balances over both VMs; ${command} copies every label of ${target.vm}'s template, including kubevirt.io/domain=${target.vm}, and selects ${target.vm} only`);
+    problems.push(`${where} selects ${describeServiceSelector(selector)}, which ${target.other} carries too, so it balances over both VMs; ${command} copies every label of ${target.vm}'s template, including kubevirt.io/domain=${target.vm}, and selects ${target.vm} only`);
   }
   problems.push(...portProblems(where, svc, SERVICE_PORT, GUEST_HTTP_PORT, `httpd listens on ${GUEST_HTTP_PORT} in ${target.vm}`));
   if (problems.length) return fail(problems.join('; '));
@@ -178,14 +140,10 @@ async function singleVmService(
   return endpoints.pass ? { svc } : endpoints;
 }
 
-function isOutcome(x: { svc: V1Service } | Outcome): x is Outcome {
-  return 'pass' in x;
-}
-
 async function exposedService({ conn, namespace: ns }: CheckContext): Promise<Outcome> {
   const r = await singleVmService(conn, ns, EXPOSED, 'ClusterIP', `virtctl expose vm ${EXPOSED.vm} --name ${EXPOSED.service} --port ${SERVICE_PORT} --target-port ${GUEST_HTTP_PORT}`);
   if (isOutcome(r)) return r;
-  return pass(`Service ${EXPOSED.service} selects ${selectorText(r.svc.spec?.selector)} and reaches ${EXPOSED.vm} only, at ${r.svc.spec?.clusterIP}:${SERVICE_PORT}`);
+  return pass(`Service ${EXPOSED.service} selects ${describeServiceSelector(r.svc.spec?.selector)} and reaches ${EXPOSED.vm} only, at ${r.svc.spec?.clusterIP}:${SERVICE_PORT}`);
 }
 
 async function nodePortService({ conn, namespace: ns }: CheckContext): Promise<Outcome> {
@@ -202,29 +160,27 @@ async function routeBackend({ conn, namespace: ns }: CheckContext): Promise<Outc
   const where = `Route ${ns}/${ROUTE}`;
   if (!route) {
     const toBackend = (await listRoutes(conn, ns)).filter((r) => r.spec?.to?.name === CLUSTER_IP_SERVICE).map((r) => r.metadata.name);
-    const note = toBackend.length ? ` (${list(toBackend.map((n) => `Route ${n}`))} leads to Service ${CLUSTER_IP_SERVICE}, but the Route must be named ${ROUTE})` : '';
+    const note = toBackend.length ? ` (${andList(toBackend.map((n) => `Route ${n}`))} leads to Service ${CLUSTER_IP_SERVICE}, but the Route must be named ${ROUTE})` : '';
     return fail(`${where} does not exist (oc expose service ${CLUSTER_IP_SERVICE} creates it)${note}`);
   }
   const to = route.spec?.to;
   if (to?.name !== CLUSTER_IP_SERVICE || (to.kind && to.kind !== 'Service')) {
     return fail(`${where} sends traffic to ${to?.kind ?? 'Service'} ${to?.name ?? '(none)'}, expected Service ${CLUSTER_IP_SERVICE}`);
   }
-  if (!isRouteAdmitted(route)) {
-    const rejected = (route.status?.ingress ?? []).flatMap((i) => i.conditions ?? []).find((c) => c.type === 'Admitted' && c.status === 'False');
-    return fail(rejected ? `${where} was rejected by the router: ${rejected.reason ?? ''}${rejected.message ? `: ${rejected.message}` : ''}` : `${where} has not been admitted by the router yet`);
-  }
+  const admission = describeRouteAdmission(route);
+  if (admission) return fail(admission);
   const host = routeHost(route);
   if (!host) return fail(`${where} has no host`);
   const url = `http://${host}/`;
   const r = await probeHttp(conn.http, url);
   if (!r.ok) return fail(r.error);
   if (r.exchange.status !== 200) {
-    const body = r.exchange.body.trim() ? ` (${firstLine(r.exchange.body)})` : '';
+    const body = r.exchange.body.trim() ? ` (${pageText(r.exchange.body)})` : '';
     return fail(`GET ${url} from outside the cluster answered ${r.exchange.status}${body}, expected 200 from backend1 or backend2: are they ready endpoints of Service ${CLUSTER_IP_SERVICE}?`);
   }
-  const vm = answeredBy(r.exchange.body);
+  const vm = vmNameFromPage(r.exchange.body);
   if (!vm || !(BACKENDS as readonly string[]).includes(vm)) {
-    return fail(`GET ${url} answered 200, but not from backend1 or backend2: ${firstLine(r.exchange.body) || '(empty page)'}`);
+    return fail(`GET ${url} answered 200, but not from backend1 or backend2: ${pageText(r.exchange.body) || '(empty page)'}`);
   }
   return pass(`GET ${url} from outside the cluster was answered by ${vm}`);
 }

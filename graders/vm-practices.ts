@@ -8,13 +8,14 @@
 
 import type { V1Node, V1NodeSelectorRequirement, V1NodeSelectorTerm } from '@kubernetes/client-node';
 import {
-  all, check, conditionOf, defineGrader, describeNode, describeVmRunning, effectiveRunStrategy, fail, getNode, getVm, getVmi,
-  isNodeReady, isVmRunning, launcherPod, listFaults, listMigrations, listNodes, measured, pass, readinessFacts,
-  templateVsInstance, waitFor, withFault, GRADER_FAULT_LABEL,
-  type CheckContext, type ClusterConnection, type Outcome, type RunStrategy, type VirtualMachine, type VirtualMachineInstance,
+  all, andList, check, conditionOf, defineGrader, describeNode, describeVmRunning, effectiveRunStrategy, fail, findRunningVm, findVm,
+  getNode, getVm, getVmi, isNodeReady, isOutcome, isVmRunning, launcherPod, listFaults, listMigrations, listNodes, measured, pass,
+  secondsSince, templateVsInstance, waitFor, waitForNewInstance, withFault, GRADER_FAULT_LABEL,
+  type CheckContext, type ClusterConnection, type Outcome, type RunningVm, type RunStrategy,
   type VirtualMachineInstanceMigration, type VmiSpec,
 } from './sdk/index.ts';
 
+const LAB = 'vm-practices';
 const WEB = 'web1';
 const DB = 'db1';
 const VMS = [WEB, DB] as const;
@@ -42,11 +43,6 @@ const RECOVERY_SECONDS = 300;
 
 // ------------------------------------------------------------------ words
 
-function list(items: readonly string[]): string {
-  if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
-}
-
 function vmRef(ns: string, name: string): string {
   return `VM ${ns}/${name}`;
 }
@@ -69,24 +65,9 @@ function quantity(q: unknown): number | undefined {
 
 // ------------------------------------------------------------------ VMs
 
-interface RunningVm {
-  vm: VirtualMachine;
-  vmi: VirtualMachineInstance;
-}
-
-function isOutcome(x: unknown): x is Outcome {
-  return typeof x === 'object' && x !== null && 'pass' in x;
-}
-
 /** The VM and its running VMI, or a failing outcome saying which one is missing or stopped, and why it matters. */
-async function runningVm(conn: ClusterConnection, ns: string, name: string, purpose: string, opts: { ready?: boolean } = {}): Promise<RunningVm | Outcome> {
-  const vm = await getVm(conn, ns, name);
-  if (!vm) return fail(`${vmRef(ns, name)} does not exist (lab start vm-practices creates it)`);
-  const vmi = await getVmi(conn, ns, name);
-  if (!vmi || !isVmRunning(vm, vmi, opts)) {
-    return fail(`${describeVmRunning(vm, vmi, vmi ? await readinessFacts(conn, vmi) : {})}${purpose ? `: ${purpose}` : ''}`);
-  }
-  return { vm, vmi };
+function runningVm(conn: ClusterConnection, ns: string, name: string, purpose: string, opts: { ready?: boolean } = {}): Promise<RunningVm | Outcome> {
+  return findRunningVm(conn, ns, name, { lab: LAB, why: purpose, ready: opts.ready });
 }
 
 // ------------------------------------------------------------------ placement
@@ -171,8 +152,8 @@ function nodeNames(nodes: V1Node[]): string[] {
 // ------------------------------------------------------------------ checks
 
 async function dbResources({ conn, namespace: ns }: CheckContext): Promise<Outcome> {
-  const vm = await getVm(conn, ns, DB);
-  if (!vm) return fail(`${vmRef(ns, DB)} does not exist (lab start vm-practices creates it)`);
+  const vm = await findVm(conn, ns, DB, { lab: LAB });
+  if (isOutcome(vm)) return vm;
   const resources = vm.spec?.template?.spec?.domain?.resources;
   const problems: string[] = [];
   for (const kind of ['requests', 'limits'] as const) {
@@ -198,8 +179,8 @@ async function dbResources({ conn, namespace: ns }: CheckContext): Promise<Outco
 }
 
 async function dbPlacement({ conn, namespace: ns }: CheckContext): Promise<Outcome> {
-  const vm = await getVm(conn, ns, DB);
-  if (!vm) return fail(`${vmRef(ns, DB)} does not exist (lab start vm-practices creates it)`);
+  const vm = await findVm(conn, ns, DB, { lab: LAB });
+  if (isOutcome(vm)) return vm;
   const placement = placementOf(vm.spec?.template?.spec);
   if (!constrains(placement)) {
     return fail(placement.preferredOnly
@@ -214,7 +195,7 @@ async function dbPlacement({ conn, namespace: ns }: CheckContext): Promise<Outco
     return fail(`${vmRef(ns, DB)}'s ${text} matches only ${nodeNames(allowed)[0]}: when that node is drained or lost, db1 has no other node to move or restart on; allow at least two workers`);
   }
   if (allowed.length === workers.length) {
-    return fail(`${vmRef(ns, DB)}'s ${text} matches every worker (${list(nodeNames(workers))}), so it keeps db1 nowhere in particular: leave at least one worker out`);
+    return fail(`${vmRef(ns, DB)}'s ${text} matches every worker (${andList(nodeNames(workers))}), so it keeps db1 nowhere in particular: leave at least one worker out`);
   }
   const running = await runningVm(conn, ns, DB, 'placement is decided when an instance is scheduled', { ready: false });
   if (isOutcome(running)) return running;
@@ -226,13 +207,13 @@ async function dbPlacement({ conn, namespace: ns }: CheckContext): Promise<Outco
   if (!node || !allowed.some((n) => n.metadata?.name === node)) {
     return fail(`VMI ${ns}/${DB} runs on ${node ?? 'no node'}, which its ${text} does not allow: it was scheduled before the placement was set; restart the VM (virtctl restart ${DB})`);
   }
-  return pass(`VMI ${DB} runs on ${node}; its ${text} allows ${list(nodeNames(allowed))} and keeps it off ${list(nodeNames(workers.filter((n) => !allowed.includes(n))))}`);
+  return pass(`VMI ${DB} runs on ${node}; its ${text} allows ${andList(nodeNames(allowed))} and keeps it off ${andList(nodeNames(workers.filter((n) => !allowed.includes(n))))}`);
 }
 
 async function runStrategies({ conn, namespace: ns }: CheckContext): Promise<Outcome> {
   const outcomes = await Promise.all(VMS.map(async (name): Promise<Outcome> => {
-    const vm = await getVm(conn, ns, name);
-    if (!vm) return fail(`${vmRef(ns, name)} does not exist (lab start vm-practices creates it)`);
+    const vm = await findVm(conn, ns, name, { lab: LAB });
+    if (isOutcome(vm)) return vm;
     const { want, why } = RUN_STRATEGIES[name];
     const strategy = effectiveRunStrategy(vm);
     if (strategy !== want) return fail(`${vmRef(ns, name)} has runStrategy ${strategy}, expected ${want}: ${why}`);
@@ -244,8 +225,8 @@ async function runStrategies({ conn, namespace: ns }: CheckContext): Promise<Out
 
 async function evictionStrategies({ conn, namespace: ns }: CheckContext): Promise<Outcome> {
   const outcomes = await Promise.all(VMS.map(async (name): Promise<Outcome> => {
-    const vm = await getVm(conn, ns, name);
-    if (!vm) return fail(`${vmRef(ns, name)} does not exist (lab start vm-practices creates it)`);
+    const vm = await findVm(conn, ns, name, { lab: LAB });
+    if (isOutcome(vm)) return vm;
     const strategy = vm.spec?.template?.spec?.evictionStrategy;
     if (strategy !== 'LiveMigrate') {
       const now = strategy ? `evictionStrategy ${strategy}` : 'no evictionStrategy (the cluster default applies, None unless the cluster is configured otherwise)';
@@ -283,7 +264,7 @@ async function drainMigrated({ conn, namespace: ns }: CheckContext): Promise<Out
     const node = vmi?.status?.nodeName;
     const drain = `oc adm drain ${node ?? '<node>'} --ignore-daemonsets --delete-emptydir-data`;
     if (migrations.length) {
-      return fail(`VMI ${WEB} was migrated with ${list(migrations.map((m) => m.metadata.name))} (virtctl migrate), but no drain has evacuated it yet: drain the node it runs on (${drain})`);
+      return fail(`VMI ${WEB} was migrated with ${andList(migrations.map((m) => m.metadata.name))} (virtctl migrate), but no drain has evacuated it yet: drain the node it runs on (${drain})`);
     }
     return fail(`no drain has live-migrated VMI ${WEB} yet: drain the node it runs on (${drain}); with evictionStrategy LiveMigrate the drain moves web1 instead of stopping it`);
   }
@@ -293,7 +274,7 @@ async function drainMigrated({ conn, namespace: ns }: CheckContext): Promise<Out
   const cordoned = (await listNodes(conn)).filter((n) => n.spec?.unschedulable);
   if (cordoned.length) {
     const names = nodeNames(cordoned);
-    return fail(`a drain of ${source} live-migrated ${WEB} to ${target}, but ${list(names)} ${names.length === 1 ? 'is' : 'are'} still cordoned (SchedulingDisabled): uncordon ${names.length === 1 ? 'it' : 'them'} (oc adm uncordon ${names.join(' ')}) once the maintenance is over`);
+    return fail(`a drain of ${source} live-migrated ${WEB} to ${target}, but ${andList(names)} ${names.length === 1 ? 'is' : 'are'} still cordoned (SchedulingDisabled): uncordon ${names.length === 1 ? 'it' : 'them'} (oc adm uncordon ${names.join(' ')}) once the maintenance is over`);
   }
   return pass(`a drain of ${source} live-migrated ${WEB} to ${target} (migration ${m.metadata.name}) without restarting it, and ${source} takes new work again`);
 }
@@ -332,7 +313,6 @@ async function db1SurvivesNodeLoss({ conn, namespace: ns, signal }: CheckContext
   }
   const node = vmi.status?.nodeName;
   if (!node) return fail(`VMI ${ns}/${DB} reports no node`);
-  const oldUid = vmi.metadata.uid;
   const placement = placementOf(vm.spec?.template?.spec);
 
   return withFault(conn, { type: 'NodePowerOff', target: { kind: 'Node', name: node } }, async (fault) => {
@@ -342,29 +322,20 @@ async function db1SurvivesNodeLoss({ conn, namespace: ns, signal }: CheckContext
     });
     if (!down.ok) return fail(down.message);
     const stranded = await getVmi(conn, ns, DB);
-    const strandedNote = stranded?.metadata.uid === oldUid && stranded?.status?.phase === 'Running' ? `; meanwhile VMI ${DB} still said Running on ${node}, not Ready` : '';
+    const strandedNote = stranded?.metadata.uid === vmi.metadata.uid && stranded?.status?.phase === 'Running' ? `; meanwhile VMI ${DB} still said Running on ${node}, not Ready` : '';
     await fault.clear();
     const poweredOn = conn.time.now();
-    let lastSeen = `VMI ${DB} is still the instance that ran on ${node}`;
-    const back = await waitFor(conn, async () => {
-      const now = await getVmi(conn, ns, DB);
-      if (!now) {
-        lastSeen = `there is no VMI ${DB}`;
-        return false;
-      }
-      if (now.metadata.uid === oldUid) {
-        lastSeen = `VMI ${DB} is still the instance that ran on ${node} (phase ${now.status?.phase ?? 'unknown'})`;
-        return false;
-      }
-      const current = await getVm(conn, ns, DB);
-      lastSeen = current ? describeVmRunning(current, now) : `${vmRef(ns, DB)} is gone`;
-      return isVmRunning(current, now, { ready: true }) ? now : false;
-    }, {
+    const back = await waitForNewInstance(conn, ns, DB, vmi.metadata.uid, {
       timeoutSeconds: RECOVERY_SECONDS, pollSeconds: 5, signal,
       what: `a new ${DB} instance to run and be Ready after ${node} came back`,
-      describe: () => lastSeen,
+      whileOld: (old) => `VMI ${DB} is still the instance that ran on ${node} (phase ${old.status?.phase ?? 'unknown'})`,
+      untilNew: async (now) => {
+        const current = await getVm(conn, ns, DB);
+        if (isVmRunning(current, now, { ready: true })) return undefined;
+        return current ? describeVmRunning(current, now) : `${vmRef(ns, DB)} is gone`;
+      },
     });
-    const seconds = Math.round((conn.time.now() - fault.activatedAt) / 100) / 10;
+    const seconds = secondsSince(conn, fault.activatedAt);
     const measurements = [measured('recovery', seconds)];
     if (!back.ok) return fail(back.message, measurements);
     const where = back.value.status?.nodeName ?? '?';
@@ -372,7 +343,7 @@ async function db1SurvivesNodeLoss({ conn, namespace: ns, signal }: CheckContext
     if (constrains(placement) && nodeObj && !allows(placement, nodeObj)) {
       return fail(`${DB} came back on ${where}, which its ${placementText(placement)} does not allow`, measurements);
     }
-    const afterPowerOn = Math.round((conn.time.now() - poweredOn) / 100) / 10;
+    const afterPowerOn = secondsSince(conn, poweredOn);
     return pass(`${node} was NotReady ${down.seconds} s after losing power${strandedNote}; ${afterPowerOn} s after it was powered on, a new ${DB} instance was Ready on ${where} (${seconds} s in all)`, measurements);
   }, { signal });
 }

@@ -52,6 +52,11 @@ export function fail(message: string, measurements?: Measurement[]): Outcome {
   return { pass: false, message, ...(measurements ? { measurements } : {}) };
 }
 
+/** True for an Outcome: lets a lookup return either what it found or the failure to report (`if (isOutcome(r)) return r`). */
+export function isOutcome(x: unknown): x is Outcome {
+  return typeof x === 'object' && x !== null && typeof (x as { pass?: unknown }).pass === 'boolean';
+}
+
 /**
  * Combines per-object outcomes: passes when all pass (messages joined), else
  * fails with every failure's message, so one grade shows every VM to fix.

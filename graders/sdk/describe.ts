@@ -4,8 +4,8 @@
 // objects already read (see explain.ts for the versions that read the cluster).
 
 import type { CoreV1Event, V1Node, V1Pod } from '@kubernetes/client-node';
-import { conditionOf, type Probe, type RunStrategy, type VirtualMachine, type VirtualMachineInstance } from './kinds.ts';
-import type { ServiceEndpoint } from './queries/network.ts';
+import { conditionOf, type Probe, type Route, type RunStrategy, type VirtualMachine, type VirtualMachineInstance } from './kinds.ts';
+import { isRouteAdmitted, type ServiceEndpoint } from './queries/network.ts';
 
 /** "GET :8080/health", "TCP :3306", "exec cat /tmp/ready", "guest agent ping". */
 export function describeProbe(probe: Probe | undefined): string {
@@ -278,4 +278,18 @@ export function describeNode(node: V1Node): string {
   if (ready?.status === 'True') return `node ${name} is Ready${cordoned}`;
   const why = ready?.message ? ` (${ready.message})` : ready?.reason ? ` (${ready.reason})` : '';
   return `node ${name} is NotReady${why}${cordoned}`;
+}
+
+/**
+ * Undefined when a router admitted the Route; else "Route ns/name was
+ * rejected by the router: HostAlreadyClaimed: …", or "… has not been
+ * admitted by the router yet", saying so when no router has reported on it.
+ */
+export function describeRouteAdmission(route: Route): string | undefined {
+  if (isRouteAdmitted(route)) return undefined;
+  const where = `Route ${route.metadata.namespace}/${route.metadata.name}`;
+  const admitted = (route.status?.ingress ?? []).flatMap((i) => (i.conditions ?? []).filter((c) => c.type === 'Admitted'));
+  const rejected = admitted.find((c) => c.status === 'False');
+  if (rejected) return `${where} was rejected by the router: ${rejected.reason ?? 'not admitted'}${rejected.message ? `: ${rejected.message}` : ''}`;
+  return `${where} has not been admitted by the router yet${admitted.length ? '' : ' (no Admitted condition in status.ingress)'}`;
 }

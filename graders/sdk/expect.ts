@@ -8,7 +8,8 @@ import type { ClusterConnection, Outcome } from './types.ts';
 import { describeEndpoints, describeProbe, describeVmRunning, fieldMismatches, includedIn, isVmRunning, notReadyReason, templateVsInstance, type SpecPath } from './describe.ts';
 import { readinessFacts, vmiNotReadyPhrase } from './explain.ts';
 import { getVm, getVmi, listVmis, listVms } from './queries/kubevirt.ts';
-import { getService, serviceEndpoints } from './queries/network.ts';
+import { getService, readyEndpointsByBackend, serviceEndpoints } from './queries/network.ts';
+import { andList } from './words.ts';
 
 /** The VM exists and its VMI is Running (and, unless `ready: false`, Ready). */
 export async function expectVmRunning(conn: ClusterConnection, namespace: string, name: string, opts: { ready?: boolean } = {}): Promise<Outcome> {
@@ -70,6 +71,20 @@ export async function expectReadyEndpoints(
     }
   }
   return fail(describeEndpoints({ namespace, service, endpoints, expected, problems }));
+}
+
+/**
+ * Each VMI of `vmis` is a ready endpoint of the Service (others may be too).
+ * When one is not, the failure explains it as expectReadyEndpoints does (the
+ * VMI not Ready and why, the VM stopped, a selector matching nothing), or
+ * else names the VMIs without a ready endpoint.
+ */
+export async function expectReadyBackends(conn: ClusterConnection, namespace: string, service: string, vmis: readonly string[]): Promise<Outcome> {
+  const ready = await readyEndpointsByBackend(conn, namespace, service);
+  const missing = vmis.filter((v) => !ready.has(v));
+  if (missing.length === 0) return pass(`Service ${namespace}/${service} has ready endpoint${vmis.length === 1 ? '' : 's'} ${andList(vmis)}`);
+  const explained = await expectReadyEndpoints(conn, namespace, service, vmis.length);
+  return explained.pass ? fail(`Service ${namespace}/${service} has no ready endpoint for ${andList(missing)}`) : explained;
 }
 
 /** The running VMI has what the VM template sets at `path` (e.g. "readinessProbe", "domain.devices.watchdog"). */

@@ -180,6 +180,11 @@ export async function waitFor<T>(
   }
 }
 
+/** Cluster seconds since `sinceMs` (cluster time, e.g. FaultHandle.activatedAt), to a tenth of a second: what behavioural checks report. */
+export function secondsSince(conn: ClusterConnection, sinceMs: number): number {
+  return Math.round((conn.time.now() - sinceMs) / 100) / 10;
+}
+
 /** A recovery time for CheckResult.measurements. */
 export function measured(name: string, seconds: number): Measurement {
   return { name, value: seconds, unit: 'seconds' };

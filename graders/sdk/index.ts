@@ -7,7 +7,7 @@ export type {
   CookieJar, ExternalHttp, GradeOptions, GradeReport, GraderDef, HttpExchange, Measurement, Outcome,
 } from './types.ts';
 
-export { all, check, defineGrader, fail, GraderDefinitionError, pass } from './define.ts';
+export { all, check, defineGrader, fail, GraderDefinitionError, isOutcome, pass } from './define.ts';
 
 export type {
   Condition, CustomObject, Fault, FaultSpec, FaultTarget, FaultType, IPAddressPool, L2Advertisement, LabelSelector,
@@ -27,7 +27,7 @@ export {
   getVm, getVmi, launcherPod, launcherPods, listMigrations, listVmis, listVms, vmiForPod,
 } from './queries/kubevirt.ts';
 export {
-  getService, listServices, serviceEndpoints, readyEndpoints, getEndpoints,
+  getService, listServices, serviceEndpoints, readyEndpoints, readyEndpointsByBackend, isReadyEndpoint, getEndpoints,
   getRoute, listRoutes, routeHost, isRouteAdmitted,
   getIpAddressPool, listIpAddressPools, listL2Advertisements, METALLB_NAMESPACE, loadBalancerIp,
   type ServiceEndpoint,
@@ -39,14 +39,26 @@ export {
 export { eventsFor, getNode, getPod, isNodeReady, listNodes, listPods, type EventQuery } from './queries/core.ts';
 
 export {
-  describeEndpoints, describeNode, describeProbe, describeVmiReadiness, describeVmRunning, effectiveRunStrategy,
+  describeEndpoints, describeNode, describeProbe, describeRouteAdmission, describeVmiReadiness, describeVmRunning, effectiveRunStrategy,
   fieldMismatches, includedIn, isVmRunning, notReadyReason, probeFailureFrom, templateVsInstance,
   type ProbeFailure, type ReadinessFacts, type SpecPath,
 } from './describe.ts';
 export { readinessFacts, vmiNotReadyPhrase, vmiReadinessProblem } from './explain.ts';
-export { expectReadyEndpoints, expectTemplateApplied, expectVmiProbe, expectVmRunning } from './expect.ts';
+export { expectReadyBackends, expectReadyEndpoints, expectTemplateApplied, expectVmiProbe, expectVmRunning } from './expect.ts';
+export { findRunningVm, findVm, vmNotRunning, type RunningVm, type RunningVmOptions, type VmLookupOptions } from './running-vm.ts';
+export { waitForNewInstance, type NewInstanceOptions } from './new-instance.ts';
+export { probeFailureSeconds, probeSuccessSeconds } from './probe-timing.ts';
+
+export { andList, plural } from './words.ts';
+export { describeLabelSelector, labelSelectorMatches } from './label-selector.ts';
+export { durationSeconds } from './duration.ts';
+export { addressInRange, describeRange, ipv4ToNumber, mergeRanges, numberToIpv4, type AddressRange } from './address-range.ts';
+export { ALLOCATED_FROM_POOL_ANNOTATIONS, allocatedFromPool, announcesPool, poolEntryRange, poolRanges } from './metallb.ts';
+export { isMachineSetMachine, mhcCoverage, toleratedUnhealthy, unhealthyCondition, unhealthyTimeoutSeconds, type MhcCoverage } from './machine-health.ts';
+export { describeForwarding, describeServicePorts, describeServiceSelector, forwardedPort, forwardsTo, type PortForwarding } from './service-shape.ts';
+export { pageText, vmNameFromPage } from './web-page.ts';
 
 export {
-  getFault, GRADER_FAULT_LABEL, listFaults, measured, waitFor, withFault,
+  getFault, GRADER_FAULT_LABEL, listFaults, measured, secondsSince, waitFor, withFault,
   type FaultHandle, type WaitForOptions, type WaitResult, type WithFaultOptions,
 } from './faults.ts';

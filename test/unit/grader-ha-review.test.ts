@@ -8,91 +8,23 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import { startSim, type Sim } from '../integration/harness.ts';
-import type { Cluster } from '../../sandbox/sim/cluster.ts';
-import { connectInProcess } from '../../graders/sdk/connection.ts';
-import { runGrader } from '../../graders/sdk/runner.ts';
-import type { CheckResult, ClusterConnection } from '../../graders/sdk/index.ts';
-import grader from '../../graders/ha-review.ts';
+import { startGraderLab, type GraderLab } from './grader-fixtures.ts';
 
 const NS = 'ha-review';
-const SETUP = fileURLToPath(new URL('../../labs/ha-review/setup/vms.yaml', import.meta.url));
 
 const READINESS = { httpGet: { path: '/health', port: 8080 }, initialDelaySeconds: 20, periodSeconds: 5, failureThreshold: 2 };
 const LIVENESS = { tcpSocket: { port: 3306 }, initialDelaySeconds: 120, periodSeconds: 20 };
 const WATCHDOG = { name: 'watchdog', i6300esb: { action: 'poweroff' } };
 
-type ExternalProxy = { url: string; close(): Promise<void> | void };
-
-/** The data plane's external proxy when this checkout has it (sandbox/sim/dataplane is built by another issue). */
-async function startExternalProxy(cluster: Cluster): Promise<ExternalProxy | undefined> {
-  const module: string = '../../sandbox/sim/dataplane/external-proxy.ts';
-  try {
-    const m = await import(module) as { startExternalProxy?: (c: Cluster, o: { port?: number; host?: string }) => Promise<ExternalProxy> };
-    return m.startExternalProxy ? await m.startExternalProxy(cluster, { port: 0, host: '127.0.0.1' }) : undefined;
-  } catch (e) {
-    if ((e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return undefined;
-    throw e;
-  }
-}
-
 describe('ha-review grader', () => {
-  let sim: Sim;
-  let conn: ClusterConnection;
-  let external: ExternalProxy | undefined;
+  let lab: GraderLab;
 
-  async function kubectl(args: string[], input?: string): Promise<string> {
-    const r = await sim.kubectl(args, input === undefined ? undefined : { input });
-    assert.equal(r.code, 0, `kubectl ${args.join(' ')}\n${r.stderr}`);
-    return r.stdout;
-  }
-
-  const patchVm = (name: string, patch: unknown): Promise<string> =>
-    kubectl(['patch', 'vm', name, '-n', NS, '--type', 'merge', '-p', JSON.stringify(patch)]);
-
-  async function grade(ids: string[], behavioural = false): Promise<Map<string, CheckResult>> {
-    const report = await runGrader(grader, conn, { namespace: NS, only: ids, behavioural });
-    return new Map(report.checks.map((c) => [c.id, c]));
-  }
-
-  async function one(id: string): Promise<CheckResult> {
-    const r = (await grade([id], true)).get(id);
-    assert.ok(r, `no result for ${id}`);
-    return r;
-  }
-
-  async function failsWith(id: string, ...parts: string[]): Promise<void> {
-    const r = await one(id);
-    assert.equal(r.status, 'FAIL', `${id}: ${r.status} ${r.message}`);
-    for (const p of parts) assert.ok(r.message.includes(p), `${id} message lacks "${p}":\n${r.message}`);
-  }
-
-  async function passes(id: string): Promise<CheckResult> {
-    const r = await one(id);
-    assert.equal(r.status, 'PASS', `${id}: ${r.status} ${r.message}`);
-    return r;
-  }
-
-  before(async () => {
-    sim = await startSim({ workers: 3, controlPlanes: 3 });
-    await kubectl(['create', 'namespace', NS]);
-    await kubectl(['apply', '-f', SETUP]);
-    await sim.advance(2);
-    external = await startExternalProxy(sim.cluster);
-    // Without the data plane, requests go to a loopback port nothing listens on: nothing leaves 127.0.0.1.
-    conn = await connectInProcess({
-      cluster: sim.cluster, server: sim.api.url, token: sim.token, caPem: sim.api.caPem, externalProxy: external?.url ?? 'http://127.0.0.1:9',
-    });
-  });
-  after(async () => {
-    await external?.close();
-    await sim.close();
-  });
+  before(async () => { lab = await startGraderLab('ha-review', { controlPlanes: 3 }); });
+  after(async () => { await lab.close(); });
 
   it('fails every scored check on the lab as `lab start` leaves it, without ERRORs', async () => {
-    const results = await grade(grader.checks.map((c) => c.id), true);
-    for (const c of grader.checks) {
+    const results = await lab.grade();
+    for (const c of lab.grader.checks) {
       const r = results.get(c.id);
       assert.equal(r?.status, 'FAIL', `${c.id}: ${r?.status} ${r?.message}`);
     }
@@ -104,156 +36,152 @@ describe('ha-review grader', () => {
   });
 
   it('runs the VMs once their run strategy is Always', async () => {
-    for (const vm of ['web1', 'web2', 'db1']) await patchVm(vm, { spec: { runStrategy: 'Always' } });
-    await sim.advance(60);
-    await passes('vms-running');
+    for (const vm of ['web1', 'web2', 'db1']) await lab.patchVm(vm, { spec: { runStrategy: 'Always' } });
+    await lab.sim.advance(60);
+    await lab.passes('vms-running');
   });
 
   it('fails probes, watchdog and eviction strategy added to the template until the instances restart', async () => {
-    for (const vm of ['web1', 'web2']) await patchVm(vm, { spec: { template: { spec: { readinessProbe: READINESS, evictionStrategy: 'LiveMigrate' } } } });
-    await patchVm('db1', { spec: { template: { spec: { livenessProbe: LIVENESS, domain: { devices: { watchdog: WATCHDOG } } } } } });
-    await sim.advance(2);
+    for (const vm of ['web1', 'web2']) await lab.patchVm(vm, { spec: { template: { spec: { readinessProbe: READINESS, evictionStrategy: 'LiveMigrate' } } } });
+    await lab.patchVm('db1', { spec: { template: { spec: { livenessProbe: LIVENESS, domain: { devices: { watchdog: WATCHDOG } } } } } });
+    await lab.sim.advance(2);
 
-    await failsWith('web-readiness-probes',
+    await lab.failsWith('web-readiness-probes',
       'VM ha-review/web1: the VM template has a readinessProbe but the running VMI web1 was started before it was added: restart the VM (virtctl restart web1)',
       'VM ha-review/web2: the VM template has a readinessProbe but the running VMI web2 was started before it was added');
-    await failsWith('db-liveness-probe', 'VM ha-review/db1: the VM template has a livenessProbe but the running VMI db1 was started before it was added');
-    await failsWith('db-watchdog', 'VM ha-review/db1: the VM template has a watchdog (domain.devices.watchdog) but the running VMI db1 was started before it was added');
-    await failsWith('web-eviction-strategy', 'the VM template sets evictionStrategy LiveMigrate but the running VMI web1 was started before it was added');
+    await lab.failsWith('db-liveness-probe', 'VM ha-review/db1: the VM template has a livenessProbe but the running VMI db1 was started before it was added');
+    await lab.failsWith('db-watchdog', 'VM ha-review/db1: the VM template has a watchdog (domain.devices.watchdog) but the running VMI db1 was started before it was added');
+    await lab.failsWith('web-eviction-strategy', 'the VM template sets evictionStrategy LiveMigrate but the running VMI web1 was started before it was added');
 
     // A restart: the run strategy Always replaces a deleted instance from the current template.
-    await kubectl(['delete', 'vmi', 'web1', 'web2', 'db1', '-n', NS, '--wait=false']);
-    await sim.advance(120);
-    for (const id of ['web-readiness-probes', 'db-liveness-probe', 'db-watchdog', 'web-eviction-strategy']) await passes(id);
+    await lab.kubectl(['delete', 'vmi', 'web1', 'web2', 'db1', '-n', NS, '--wait=false']);
+    await lab.sim.advance(120);
+    for (const id of ['web-readiness-probes', 'db-liveness-probe', 'db-watchdog', 'web-eviction-strategy']) await lab.passes(id);
   });
 
   it('fails a readiness probe on the wrong port and names the port httpd listens on', async () => {
-    await patchVm('web2', { spec: { template: { spec: { readinessProbe: { httpGet: { port: 80 } } } } } });
-    await failsWith('web-readiness-probes',
+    await lab.patchVm('web2', { spec: { template: { spec: { readinessProbe: { httpGet: { port: 80 } } } } } });
+    await lab.failsWith('web-readiness-probes',
       "VM ha-review/web2's readiness probe is GET :80/health, expected an HTTP GET of /health on port 8080: readinessProbe.httpGet.port is 80, but httpd listens on 8080 in the guest");
-    await patchVm('web2', { spec: { template: { spec: { readinessProbe: { httpGet: { port: 8080 } } } } } });
-    await passes('web-readiness-probes');
+    await lab.patchVm('web2', { spec: { template: { spec: { readinessProbe: { httpGet: { port: 8080 } } } } } });
+    await lab.passes('web-readiness-probes');
   });
 
   it('fails a wrong handler or a wrong liveness port with the expected probe', async () => {
-    await patchVm('db1', { spec: { template: { spec: { livenessProbe: { tcpSocket: { port: 3307 } } } } } });
-    await failsWith('db-liveness-probe', "VM ha-review/db1's liveness probe is TCP :3307, expected a TCP connection to port 3306: livenessProbe.tcpSocket.port is 3307, but MariaDB listens on 3306");
-    await patchVm('db1', { spec: { template: { spec: { livenessProbe: { tcpSocket: { port: 3306 } } } } } });
-    await passes('db-liveness-probe');
+    await lab.patchVm('db1', { spec: { template: { spec: { livenessProbe: { tcpSocket: { port: 3307 } } } } } });
+    await lab.failsWith('db-liveness-probe', "VM ha-review/db1's liveness probe is TCP :3307, expected a TCP connection to port 3306: livenessProbe.tcpSocket.port is 3307, but MariaDB listens on 3306");
+    await lab.patchVm('db1', { spec: { template: { spec: { livenessProbe: { tcpSocket: { port: 3306 } } } } } });
+    await lab.passes('db-liveness-probe');
   });
 
   it('fails a Service that forwards to the default targetPort', async () => {
-    await kubectl(['apply', '-f', '-'], JSON.stringify({
+    await lab.apply({
       apiVersion: 'v1', kind: 'Service', metadata: { name: 'frontend', namespace: NS },
       spec: { selector: { tier: 'frontend' }, ports: [{ name: 'http', port: 80 }] },
-    }));
-    await failsWith('frontend-service', 'Service ha-review/frontend forwards port 80 to 80 (a targetPort left out equals the port), but httpd listens on 8080 in the guests: set targetPort: 8080');
-    await kubectl(['patch', 'service', 'frontend', '-n', NS, '--type', 'json', '-p', '[{"op":"add","path":"/spec/ports/0/targetPort","value":8080}]']);
-    await sim.advance(2);
-    await passes('frontend-service');
+    });
+    await lab.failsWith('frontend-service', 'Service ha-review/frontend forwards port 80 to 80 (a targetPort left out equals the port), but httpd listens on 8080 in the guests: set targetPort: 8080');
+    await lab.kubectl(['patch', 'service', 'frontend', '-n', NS, '--type', 'json', '-p', '[{"op":"add","path":"/spec/ports/0/targetPort","value":8080}]']);
+    await lab.sim.advance(2);
+    await lab.passes('frontend-service');
   });
 
   it('fails the sticky cookie when the annotation is on another Route, and names that Route', async () => {
-    const route = (name: string, host: string, annotations?: Record<string, string>): string => JSON.stringify({
+    const route = (name: string, host: string, annotations?: Record<string, string>): Record<string, unknown> => ({
       apiVersion: 'route.openshift.io/v1', kind: 'Route',
       metadata: { name, namespace: NS, ...(annotations ? { annotations } : {}) },
       spec: { host, to: { kind: 'Service', name: 'frontend' }, port: { targetPort: 'http' } },
     });
-    await kubectl(['apply', '-f', '-'], route('frontend', 'frontend-ha-review.apps.ocp4.example.com'));
-    await kubectl(['apply', '-f', '-'], route('frontend-sticky', 'sticky-ha-review.apps.ocp4.example.com', { 'router.openshift.io/cookie_name': 'ha-review-session' }));
-    await sim.advance(2);
-    await failsWith('route-sticky-cookie',
+    await lab.apply(route('frontend', 'frontend-ha-review.apps.ocp4.example.com'));
+    await lab.apply(route('frontend-sticky', 'sticky-ha-review.apps.ocp4.example.com', { 'router.openshift.io/cookie_name': 'ha-review-session' }));
+    await lab.sim.advance(2);
+    await lab.failsWith('route-sticky-cookie',
       'Route ha-review/frontend has no router.openshift.io/cookie_name annotation; the annotation router.openshift.io/cookie_name=ha-review-session is on Route ha-review/frontend-sticky instead');
 
-    await kubectl(['annotate', 'route', 'frontend', '-n', NS, 'router.openshift.io/cookie_name=session']);
-    await failsWith('route-sticky-cookie', 'Route ha-review/frontend names its cookie "session" (router.openshift.io/cookie_name), expected "ha-review-session"');
-    await passes('frontend-route');
+    await lab.kubectl(['annotate', 'route', 'frontend', '-n', NS, 'router.openshift.io/cookie_name=session']);
+    await lab.failsWith('route-sticky-cookie', 'Route ha-review/frontend names its cookie "session" (router.openshift.io/cookie_name), expected "ha-review-session"');
+    await lab.passes('frontend-route');
   });
 
-  it('sees the ha-review-session cookie keep a client on one web server', async (t) => {
-    if (!external) {
-      t.skip('the data plane (sandbox/sim/dataplane/external-proxy.ts) is not in this checkout yet');
-      return;
-    }
-    await kubectl(['annotate', 'route', 'frontend', '-n', NS, '--overwrite', 'router.openshift.io/cookie_name=ha-review-session']);
-    await sim.advance(1);
-    const r = await passes('route-sticky-cookie');
+  it('sees the ha-review-session cookie keep a client on one web server', async () => {
+    await lab.kubectl(['annotate', 'route', 'frontend', '-n', NS, '--overwrite', 'router.openshift.io/cookie_name=ha-review-session']);
+    await lab.sim.advance(1);
+    const r = await lab.passes('route-sticky-cookie');
     assert.match(r.message, /set the cookie ha-review-session, and 6 requests with it were all answered by web[12]/);
   });
 
   it('fails a Route that sends the host to another Service, or that has another name', async () => {
-    await kubectl(['patch', 'route', 'frontend', '-n', NS, '--type', 'merge', '-p', '{"spec":{"to":{"name":"web"}}}']);
-    await failsWith('frontend-route', 'Route ha-review/frontend sends traffic to Service web, expected Service frontend');
-    await kubectl(['delete', 'route', 'frontend', '-n', NS]);
-    await failsWith('frontend-route', 'Route ha-review/frontend does not exist (Route frontend-sticky exists, but the Route must be named frontend)');
+    await lab.kubectl(['patch', 'route', 'frontend', '-n', NS, '--type', 'merge', '-p', '{"spec":{"to":{"name":"web"}}}']);
+    await lab.failsWith('frontend-route', 'Route ha-review/frontend sends traffic to Service web, expected Service frontend');
+    await lab.kubectl(['delete', 'route', 'frontend', '-n', NS]);
+    await lab.failsWith('frontend-route', 'Route ha-review/frontend does not exist (Route frontend-sticky exists, but the Route must be named frontend)');
   });
 
   it('fails frontend-lb while MetalLB has no pool, and a pool with the wrong range', async () => {
-    await kubectl(['apply', '-f', '-'], JSON.stringify({
+    await lab.apply({
       apiVersion: 'v1', kind: 'Service', metadata: { name: 'frontend-lb', namespace: NS },
       spec: { type: 'LoadBalancer', selector: { tier: 'frontend' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
-    }));
-    await sim.advance(2);
-    await failsWith('frontend-loadbalancer', 'Service ha-review/frontend-lb has no external address yet (EXTERNAL-IP <pending>)', 'MetalLB has no pool metallb-system/ha-review-pool');
-    await failsWith('metallb-pool', 'IPAddressPool metallb-system/ha-review-pool does not exist');
+    });
+    await lab.sim.advance(2);
+    await lab.failsWith('frontend-loadbalancer', 'Service ha-review/frontend-lb has no external address yet (EXTERNAL-IP <pending>)', 'MetalLB has no pool metallb-system/ha-review-pool');
+    await lab.failsWith('metallb-pool', 'IPAddressPool metallb-system/ha-review-pool does not exist');
 
-    const pool = (namespace: string, addresses: string[]): string => JSON.stringify({
+    const pool = (namespace: string, addresses: string[]): Record<string, unknown> => ({
       apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: { name: 'ha-review-pool', namespace }, spec: { addresses },
     });
-    await kubectl(['apply', '-f', '-'], pool('metallb-system', ['192.168.50.20-192.168.50.30']));
-    await failsWith('metallb-pool', 'IPAddressPool metallb-system/ha-review-pool covers 192.168.50.20-192.168.50.30, expected exactly 192.168.50.20-192.168.50.29: it also covers 192.168.50.30');
-    await failsWith('metallb-l2advertisement', 'there is no L2Advertisement in metallb-system');
+    await lab.apply(pool('metallb-system', ['192.168.50.20-192.168.50.30']));
+    await lab.failsWith('metallb-pool', 'IPAddressPool metallb-system/ha-review-pool covers 192.168.50.20-192.168.50.30, expected exactly 192.168.50.20-192.168.50.29: it also covers 192.168.50.30');
+    await lab.failsWith('metallb-l2advertisement', 'there is no L2Advertisement in metallb-system');
 
     // The same ten addresses written as CIDRs are the same pool.
-    await kubectl(['apply', '-f', '-'], pool('metallb-system', ['192.168.50.20/30', '192.168.50.24/30', '192.168.50.28/31']));
-    await kubectl(['apply', '-f', '-'], JSON.stringify({
+    await lab.apply(pool('metallb-system', ['192.168.50.20/30', '192.168.50.24/30', '192.168.50.28/31']));
+    await lab.apply({
       apiVersion: 'metallb.io/v1beta1', kind: 'L2Advertisement', metadata: { name: 'ha-review-l2', namespace: 'metallb-system' },
       spec: { ipAddressPools: ['ha-review-pool'] },
-    }));
-    await sim.advance(5);
-    await passes('metallb-pool');
-    await passes('metallb-l2advertisement');
-    const lb = await passes('frontend-loadbalancer');
+    });
+    await lab.sim.advance(5);
+    await lab.passes('metallb-pool');
+    await lab.passes('metallb-l2advertisement');
+    const lb = await lab.passes('frontend-loadbalancer');
     assert.match(lb.message, /has address 192\.168\.50\.2\d from ha-review-pool/);
   });
 
   it('fails an MHC that also selects the control plane or misses Ready=Unknown', async () => {
-    const mhc = (selector: unknown, conditions: unknown[]): string => JSON.stringify({
+    const mhc = (selector: unknown, conditions: unknown[]): Record<string, unknown> => ({
       apiVersion: 'machine.openshift.io/v1beta1', kind: 'MachineHealthCheck',
       metadata: { name: 'ha-review-workers', namespace: 'openshift-machine-api' },
       spec: { selector, unhealthyConditions: conditions },
     });
     const readyFalse = { type: 'Ready', status: 'False', timeout: '300s' };
-    await kubectl(['apply', '-f', '-'], mhc({}, [readyFalse]));
-    await failsWith('machine-health-check',
+    await lab.apply(mhc({}, [readyFalse]));
+    await lab.failsWith('machine-health-check',
       'also selects 3 control-plane machines (virtlab-master-0, virtlab-master-1, virtlab-master-2)',
       'has no unhealthy condition for Ready=Unknown');
-    await kubectl(['apply', '-f', '-'], mhc({ matchLabels: { 'machine.openshift.io/cluster-api-machine-role': 'worker' } },
+    await lab.apply(mhc({ matchLabels: { 'machine.openshift.io/cluster-api-machine-role': 'worker' } },
       [readyFalse, { type: 'Ready', status: 'Unknown', timeout: '5m' }]));
-    await passes('machine-health-check');
+    await lab.passes('machine-health-check');
   });
 
   it('measures how long web1 takes to leave frontend when its httpd stops, and sees it come back', async () => {
-    const r = await passes('readiness-removes-endpoint');
+    const r = await lab.passes('readiness-removes-endpoint');
     const removal = r.measurements?.find((m) => m.name === 'endpoint-removal');
     assert.ok(removal && removal.value > 0 && removal.value <= 5 * 2 + 2 + 30, JSON.stringify(r.measurements));
     assert.match(r.message, /VMI web1 left frontend's ready endpoints [\d.]+ s after httpd stopped, and came back/);
-    const faults = await sim.kubectl(['get', 'faults', '-o', 'name']);
+    const faults = await lab.sim.kubectl(['get', 'faults', '-o', 'name']);
     assert.equal(faults.stdout.trim(), '', 'the grader leaves no fault behind');
   });
 
   it('brings db1 back after its kernel hangs and reports the recovery time', async () => {
-    const before = sim.cluster.store.get('kubevirt.io/virtualmachineinstances', NS, 'db1')?.metadata.uid;
-    const r = await passes('watchdog-recovers-db');
+    const before = lab.sim.cluster.store.get('kubevirt.io/virtualmachineinstances', NS, 'db1')?.metadata.uid;
+    const r = await lab.passes('watchdog-recovers-db');
     const recovery = r.measurements?.find((m) => m.name === 'recovery');
     assert.ok(recovery && recovery.value > 0 && recovery.value < 300, JSON.stringify(r.measurements));
     assert.match(r.message, /^db1 was Running again [\d.]+ s after its kernel hung: a new instance on worker-\d replaced the hung one/);
-    const now = sim.cluster.store.get('kubevirt.io/virtualmachineinstances', NS, 'db1');
+    const now = lab.sim.cluster.store.get('kubevirt.io/virtualmachineinstances', NS, 'db1');
     assert.notEqual(now?.metadata.uid, before);
   });
 
   it('fails the watchdog behaviour when db1 would not come back', async () => {
-    await patchVm('db1', { spec: { runStrategy: 'Manual' } });
-    await failsWith('watchdog-recovers-db', 'VM ha-review/db1 has runStrategy Manual: once the watchdog powers it off, nothing starts it again');
+    await lab.patchVm('db1', { spec: { runStrategy: 'Manual' } });
+    await lab.failsWith('watchdog-recovers-db', 'VM ha-review/db1 has runStrategy Manual: once the watchdog powers it off, nothing starts it again');
   });
 });

@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  describeEndpoints, describeNode, describeProbe, describeVmiReadiness, describeVmRunning, effectiveRunStrategy,
+  describeEndpoints, describeNode, describeProbe, describeRouteAdmission, describeVmiReadiness, describeVmRunning, effectiveRunStrategy,
   fieldMismatches, isRouteAdmitted, loadBalancerIp, probeFailureFrom, routeHost, templateVsInstance,
 } from '../../graders/sdk/index.ts';
 import type { Condition, Route, VirtualMachine, VirtualMachineInstance, VmiPhase, VmiSpec } from '../../graders/sdk/index.ts';
@@ -180,6 +180,18 @@ describe('Routes and load balancers', () => {
     const admitted = route({ ingress: [{ host: 'frontend-ha-review.apps.lab.example.com', routerName: 'default', conditions: [{ type: 'Admitted', status: 'True' }] }] });
     assert.equal(isRouteAdmitted(admitted), true);
     assert.equal(routeHost(admitted), 'frontend-ha-review.apps.lab.example.com');
+  });
+
+  it('says why a Route is not admitted: rejected with the router\'s reason, or not yet looked at', () => {
+    const admitted = route({ ingress: [{ host: 'frontend.apps.example.com', routerName: 'default', conditions: [{ type: 'Admitted', status: 'True' }] }] });
+    assert.equal(describeRouteAdmission(admitted), undefined);
+    const claimed = route({ ingress: [{ host: 'frontend.apps.example.com', routerName: 'default', conditions: [{ type: 'Admitted', status: 'False', reason: 'HostAlreadyClaimed', message: 'route web already exposes frontend.apps.example.com and is older' }] }] });
+    assert.equal(describeRouteAdmission(claimed), 'Route ha-review/frontend was rejected by the router: HostAlreadyClaimed: route web already exposes frontend.apps.example.com and is older');
+    const bare = route({ ingress: [{ routerName: 'default', conditions: [{ type: 'Admitted', status: 'False' }] }] });
+    assert.equal(describeRouteAdmission(bare), 'Route ha-review/frontend was rejected by the router: not admitted');
+    assert.equal(describeRouteAdmission(route()), 'Route ha-review/frontend has not been admitted by the router yet (no Admitted condition in status.ingress)');
+    const pending = route({ ingress: [{ routerName: 'default', conditions: [{ type: 'Admitted', status: 'Unknown' }] }] });
+    assert.equal(describeRouteAdmission(pending), 'Route ha-review/frontend has not been admitted by the router yet');
   });
 
   it('reads the first load-balancer ingress address', () => {

@@ -9,16 +9,10 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import { startSim, type Sim } from '../integration/harness.ts';
 import { runTool } from '../integration/shell-tools.ts';
-import { connectInProcess } from '../../graders/sdk/connection.ts';
-import { runGrader } from '../../graders/sdk/runner.ts';
-import type { CheckResult, ClusterConnection } from '../../graders/sdk/index.ts';
-import grader from '../../graders/vm-practices.ts';
+import { startGraderLab, type GraderLab } from './grader-fixtures.ts';
 
 const NS = 'vm-practices';
-const SETUP = fileURLToPath(new URL('../../labs/vm-practices/setup/vms.yaml', import.meta.url));
 const OUT_OF_SERVICE = 'node.kubernetes.io/out-of-service=nodeshutdown:NoExecute';
 
 const zoneAffinity = (zones: string[]): Record<string, unknown> => ({
@@ -28,55 +22,19 @@ const zoneAffinity = (zones: string[]): Record<string, unknown> => ({
     },
   },
 });
+const templateSpec = (spec: Record<string, unknown>): Record<string, unknown> => ({ spec: { template: { spec } } });
 
 describe('vm-practices grader', () => {
-  let sim: Sim;
-  let conn: ClusterConnection;
+  let lab: GraderLab;
 
-  async function kubectl(args: string[], input?: string): Promise<string> {
-    const r = await sim.kubectl(args, input === undefined ? undefined : { input });
-    assert.equal(r.code, 0, `kubectl ${args.join(' ')}\n${r.stderr}`);
-    return r.stdout;
-  }
+  const nodeOf = (vmi: string): Promise<string> => lab.kubectl(['get', 'vmi', vmi, '-n', NS, '-o', 'jsonpath={.status.nodeName}']);
 
-  const patchVm = (name: string, patch: unknown, type = 'merge'): Promise<string> =>
-    kubectl(['patch', 'vm', name, '-n', NS, '--type', type, '-p', JSON.stringify(patch)]);
-  const templateSpec = (spec: Record<string, unknown>): Record<string, unknown> => ({ spec: { template: { spec } } });
-  const nodeOf = async (vmi: string): Promise<string> => kubectl(['get', 'vmi', vmi, '-n', NS, '-o', 'jsonpath={.status.nodeName}']);
-
-  async function one(id: string): Promise<CheckResult> {
-    const report = await runGrader(grader, conn, { namespace: NS, only: [id], behavioural: true });
-    const r = report.checks.find((c) => c.id === id);
-    assert.ok(r, `no result for ${id}`);
-    return r;
-  }
-
-  async function failsWith(id: string, ...parts: string[]): Promise<CheckResult> {
-    const r = await one(id);
-    assert.equal(r.status, 'FAIL', `${id}: ${r.status} ${r.message}`);
-    for (const p of parts) assert.ok(r.message.includes(p), `${id} message lacks "${p}":\n${r.message}`);
-    return r;
-  }
-
-  async function passes(id: string): Promise<CheckResult> {
-    const r = await one(id);
-    assert.equal(r.status, 'PASS', `${id}: ${r.status} ${r.message}`);
-    return r;
-  }
-
-  before(async () => {
-    sim = await startSim({ workers: 3 });
-    await kubectl(['create', 'namespace', NS]);
-    await kubectl(['apply', '-f', SETUP]);
-    await sim.advance(2);
-    conn = await connectInProcess({ cluster: sim.cluster, server: sim.api.url, token: sim.token, caPem: sim.api.caPem, externalProxy: 'http://127.0.0.1:9' });
-  });
-  after(async () => { await sim.close(); });
+  before(async () => { lab = await startGraderLab('vm-practices'); });
+  after(async () => { await lab.close(); });
 
   it('fails every scored check on the exercise as `lab start` leaves it', async () => {
-    const report = await runGrader(grader, conn, { namespace: NS, behavioural: true });
-    const by = new Map(report.checks.map((c) => [c.id, c]));
-    for (const c of grader.checks) assert.equal(by.get(c.id)?.status, 'FAIL', `${c.id}: ${by.get(c.id)?.status} ${by.get(c.id)?.message}`);
+    const by = await lab.grade();
+    for (const c of lab.grader.checks) assert.equal(by.get(c.id)?.status, 'FAIL', `${c.id}: ${by.get(c.id)?.status} ${by.get(c.id)?.message}`);
     assert.equal(by.get('db1-resources')!.message, 'VM vm-practices/db1: spec.template.spec.domain.resources.requests.cpu is not set, expected 1; '
       + 'spec.template.spec.domain.resources.requests.memory is 2Gi, expected 4Gi; spec.template.spec.domain.resources.limits.cpu is not set, expected 2; '
       + 'spec.template.spec.domain.resources.limits.memory is not set, expected 4Gi');
@@ -88,100 +46,100 @@ describe('vm-practices grader', () => {
   });
 
   it('fails a placement that pins db1 to one node, allows every worker or is only preferred; accepts two zones', async () => {
-    await patchVm('db1', templateSpec({ nodeSelector: { 'kubernetes.io/hostname': 'worker-1' } }));
-    await failsWith('db1-placement', "VM vm-practices/db1's nodeSelector kubernetes.io/hostname=worker-1 matches only worker-1: when that node is drained or lost, db1 has no other node to move or restart on");
-    await patchVm('db1', templateSpec({ nodeSelector: null, affinity: zoneAffinity(['virtlab-1a', 'virtlab-1b', 'virtlab-1c']) }));
-    await failsWith('db1-placement', "VM vm-practices/db1's node affinity topology.kubernetes.io/zone In (virtlab-1a, virtlab-1b, virtlab-1c) matches every worker (worker-0, worker-1 and worker-2)");
-    await patchVm('db1', templateSpec({
+    await lab.patchVm('db1', templateSpec({ nodeSelector: { 'kubernetes.io/hostname': 'worker-1' } }));
+    await lab.failsWith('db1-placement', "VM vm-practices/db1's nodeSelector kubernetes.io/hostname=worker-1 matches only worker-1: when that node is drained or lost, db1 has no other node to move or restart on");
+    await lab.patchVm('db1', templateSpec({ nodeSelector: null, affinity: zoneAffinity(['virtlab-1a', 'virtlab-1b', 'virtlab-1c']) }));
+    await lab.failsWith('db1-placement', "VM vm-practices/db1's node affinity topology.kubernetes.io/zone In (virtlab-1a, virtlab-1b, virtlab-1c) matches every worker (worker-0, worker-1 and worker-2)");
+    await lab.patchVm('db1', templateSpec({
       affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: null, preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, preference: { matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['virtlab-1b'] }] } }] } },
     }));
-    await failsWith('db1-placement', 'VM vm-practices/db1 has only a preferred node affinity, which the scheduler may ignore');
-    await patchVm('db1', templateSpec({ affinity: null }));
-    await patchVm('db1', templateSpec({ affinity: zoneAffinity(['virtlab-1b', 'virtlab-1c']) }));
-    await failsWith('db1-placement', 'VM vm-practices/db1 is Stopped', 'placement is decided when an instance is scheduled');
+    await lab.failsWith('db1-placement', 'VM vm-practices/db1 has only a preferred node affinity, which the scheduler may ignore');
+    await lab.patchVm('db1', templateSpec({ affinity: null }));
+    await lab.patchVm('db1', templateSpec({ affinity: zoneAffinity(['virtlab-1b', 'virtlab-1c']) }));
+    await lab.failsWith('db1-placement', 'VM vm-practices/db1 is Stopped', 'placement is decided when an instance is scheduled');
   });
 
   it('fails resources until they are all set, and while the VM is stopped', async () => {
-    await patchVm('db1', templateSpec({ domain: { resources: { requests: { cpu: '1', memory: '4Gi' }, limits: { cpu: '2' } } } }));
-    await failsWith('db1-resources', 'VM vm-practices/db1: spec.template.spec.domain.resources.limits.memory is not set, expected 4Gi');
-    await patchVm('db1', templateSpec({ domain: { resources: { requests: { cpu: '1000m', memory: '4096Mi' }, limits: { cpu: '2', memory: '4Gi' } } } }));
-    await failsWith('db1-resources', 'VM vm-practices/db1 is Stopped', 'requests and limits only take effect in a running instance');
+    await lab.patchVm('db1', templateSpec({ domain: { resources: { requests: { cpu: '1', memory: '4Gi' }, limits: { cpu: '2' } } } }));
+    await lab.failsWith('db1-resources', 'VM vm-practices/db1: spec.template.spec.domain.resources.limits.memory is not set, expected 4Gi');
+    await lab.patchVm('db1', templateSpec({ domain: { resources: { requests: { cpu: '1000m', memory: '4096Mi' }, limits: { cpu: '2', memory: '4Gi' } } } }));
+    await lab.failsWith('db1-resources', 'VM vm-practices/db1 is Stopped', 'requests and limits only take effect in a running instance');
   });
 
   it('fails the wrong run strategy, and passes once both VMs run as the chapter says', async () => {
-    await patchVm('web1', { spec: { runStrategy: 'Always', template: { spec: { evictionStrategy: 'LiveMigrate' } } } });
-    await patchVm('db1', { spec: { runStrategy: 'Always' } });
-    await sim.advance(60);
-    await failsWith('run-strategies', 'VM vm-practices/db1 has runStrategy Always, expected RerunOnFailure: the database is restarted when it fails');
-    await patchVm('db1', { spec: { runStrategy: 'RerunOnFailure' } });
-    await sim.advance(5);
-    await passes('run-strategies');
-    const resources = await passes('db1-resources');
+    await lab.patchVm('web1', { spec: { runStrategy: 'Always', template: { spec: { evictionStrategy: 'LiveMigrate' } } } });
+    await lab.patchVm('db1', { spec: { runStrategy: 'Always' } });
+    await lab.sim.advance(60);
+    await lab.failsWith('run-strategies', 'VM vm-practices/db1 has runStrategy Always, expected RerunOnFailure: the database is restarted when it fails');
+    await lab.patchVm('db1', { spec: { runStrategy: 'RerunOnFailure' } });
+    await lab.sim.advance(5);
+    await lab.passes('run-strategies');
+    const resources = await lab.passes('db1-resources');
     assert.match(resources.message, /^VMI db1 runs on worker-[12] with requests cpu 1, memory 4Gi and limits cpu 2, memory 4Gi; its launcher pod asks the scheduler for cpu 1000m and memory \d+Mi/);
-    const placed = await passes('db1-placement');
+    const placed = await lab.passes('db1-placement');
     assert.match(placed.message, /^VMI db1 runs on worker-[12]; its node affinity topology\.kubernetes\.io\/zone In \(virtlab-1b, virtlab-1c\) allows worker-1 and worker-2 and keeps it off worker-0$/);
   });
 
   it('fails a template changed under the running instance until it restarts', async () => {
-    await patchVm('db1', templateSpec({ domain: { resources: { limits: { memory: '6Gi' } } } }));
-    await failsWith('db1-resources', 'spec.template.spec.domain.resources.limits.memory is 6Gi, expected 4Gi');
-    await patchVm('db1', templateSpec({ domain: { resources: { limits: { memory: '4Gi' } } } }));
-    await passes('db1-resources');
-    await failsWith('eviction-strategies', 'VM vm-practices/db1 has no evictionStrategy');
-    await patchVm('db1', templateSpec({ evictionStrategy: 'LiveMigrate' }));
-    await failsWith('eviction-strategies', 'VM vm-practices/db1: the VM template sets evictionStrategy LiveMigrate but the running VMI db1 was started before it was added: restart the VM (virtctl restart db1)');
-    const r = await runTool(sim, 'virtctl', ['restart', 'db1', '-n', NS]);
+    await lab.patchVm('db1', templateSpec({ domain: { resources: { limits: { memory: '6Gi' } } } }));
+    await lab.failsWith('db1-resources', 'spec.template.spec.domain.resources.limits.memory is 6Gi, expected 4Gi');
+    await lab.patchVm('db1', templateSpec({ domain: { resources: { limits: { memory: '4Gi' } } } }));
+    await lab.passes('db1-resources');
+    await lab.failsWith('eviction-strategies', 'VM vm-practices/db1 has no evictionStrategy');
+    await lab.patchVm('db1', templateSpec({ evictionStrategy: 'LiveMigrate' }));
+    await lab.failsWith('eviction-strategies', 'VM vm-practices/db1: the VM template sets evictionStrategy LiveMigrate but the running VMI db1 was started before it was added: restart the VM (virtctl restart db1)');
+    const r = await runTool(lab.sim, 'virtctl', ['restart', 'db1', '-n', NS]);
     assert.equal(r.code, 0, r.stderr);
-    await sim.advance(60);
-    await passes('eviction-strategies');
-    await passes('run-strategies');
+    await lab.sim.advance(60);
+    await lab.passes('eviction-strategies');
+    await lab.passes('run-strategies');
   });
 
   it('fails a migration made by hand and a node left cordoned; passes a drain followed by uncordon', async () => {
-    const migrate = await runTool(sim, 'virtctl', ['migrate', 'web1', '-n', NS]);
+    const migrate = await runTool(lab.sim, 'virtctl', ['migrate', 'web1', '-n', NS]);
     assert.equal(migrate.code, 0, migrate.stderr);
-    await sim.advance(20);
-    await failsWith('drain-migrated', 'VMI web1 was migrated with kubevirt-migrate-vm-', '(virtctl migrate), but no drain has evacuated it yet');
+    await lab.sim.advance(20);
+    await lab.failsWith('drain-migrated', 'VMI web1 was migrated with kubevirt-migrate-vm-', '(virtctl migrate), but no drain has evacuated it yet');
 
     const node = await nodeOf('web1');
-    const drain = await sim.advanceWhile(sim.kubectlStart(['drain', node, '--ignore-daemonsets', '--delete-emptydir-data']), 1, 200);
+    const drain = await lab.sim.advanceWhile(lab.sim.kubectlStart(['drain', node, '--ignore-daemonsets', '--delete-emptydir-data']), 1, 200);
     assert.equal(drain.code, 0, drain.stderr);
     assert.match(drain.stdout, new RegExp(`node/${node} drained`));
     assert.notEqual(await nodeOf('web1'), node);
-    await failsWith('drain-migrated', `a drain of ${node} live-migrated web1 to`, `but ${node} is still cordoned (SchedulingDisabled): uncordon it (oc adm uncordon ${node})`);
-    await kubectl(['uncordon', node]);
-    const r = await passes('drain-migrated');
+    await lab.failsWith('drain-migrated', `a drain of ${node} live-migrated web1 to`, `but ${node} is still cordoned (SchedulingDisabled): uncordon it (oc adm uncordon ${node})`);
+    await lab.kubectl(['uncordon', node]);
+    const r = await lab.passes('drain-migrated');
     assert.match(r.message, new RegExp(`^a drain of ${node} live-migrated web1 to worker-\\d \\(migration kubevirt-evacuation-\\w+\\) without restarting it, and ${node} takes new work again$`));
   });
 
   it('fails while db1\'s node is powered off or fenced, and passes once it is back and the taint is gone', async () => {
     const node = await nodeOf('db1');
-    await kubectl(['apply', '-f', '-'], JSON.stringify({
+    await lab.apply({
       apiVersion: 'sim.virtlab.dev/v1alpha1', kind: 'Fault', metadata: { name: `node-power-off-${node}` },
       spec: { type: 'NodePowerOff', target: { kind: 'Node', name: node } },
-    }));
-    await sim.advance(60);
-    await failsWith('node-recovered', `node ${node} is still powered off (fault node-power-off-${node}): undo it with lab fault delete node-power-off-${node}`, `node ${node} is NotReady`);
-    await kubectl(['taint', 'node', node, OUT_OF_SERVICE]);
-    await sim.advance(30);
+    });
+    await lab.sim.advance(60);
+    await lab.failsWith('node-recovered', `node ${node} is still powered off (fault node-power-off-${node}): undo it with lab fault delete node-power-off-${node}`, `node ${node} is NotReady`);
+    await lab.kubectl(['taint', 'node', node, OUT_OF_SERVICE]);
+    await lab.sim.advance(30);
     const moved = await nodeOf('db1');
     assert.notEqual(moved, node, 'fencing lets db1 restart elsewhere');
-    await kubectl(['delete', 'fault', `node-power-off-${node}`]);
-    await sim.advance(20);
-    await failsWith('node-recovered', `node ${node} still has the taint node.kubernetes.io/out-of-service=nodeshutdown:NoExecute: now that the node is back, remove it (kubectl taint node ${node} node.kubernetes.io/out-of-service-)`);
-    await kubectl(['taint', 'node', node, 'node.kubernetes.io/out-of-service-']);
-    await sim.advance(5);
-    const r = await passes('node-recovered');
+    await lab.kubectl(['delete', 'fault', `node-power-off-${node}`]);
+    await lab.sim.advance(20);
+    await lab.failsWith('node-recovered', `node ${node} still has the taint node.kubernetes.io/out-of-service=nodeshutdown:NoExecute: now that the node is back, remove it (kubectl taint node ${node} node.kubernetes.io/out-of-service-)`);
+    await lab.kubectl(['taint', 'node', node, 'node.kubernetes.io/out-of-service-']);
+    await lab.sim.advance(5);
+    const r = await lab.passes('node-recovered');
     assert.equal(r.message, `every worker is Ready, no node is fenced any more, and db1 runs on ${moved}`);
   });
 
   it('power-cycles db1\'s node and measures db1\'s return; a VM nothing restarts fails', async () => {
-    const r = await passes('db1-survives-node-loss');
+    const r = await lab.passes('db1-survives-node-loss');
     assert.match(r.message, /^worker-\d was NotReady [\d.]+ s after losing power; meanwhile VMI db1 still said Running on worker-\d, not Ready; [\d.]+ s after it was powered on, a new db1 instance was Ready on worker-[12] \([\d.]+ s in all\)$/);
     assert.equal(r.measurements?.[0]?.name, 'recovery');
-    await passes('node-recovered');
+    await lab.passes('node-recovered');
 
-    await patchVm('db1', { spec: { runStrategy: 'Manual' } });
-    await failsWith('db1-survives-node-loss', 'VM vm-practices/db1 has runStrategy Manual: once its node loses power, nothing starts it again');
+    await lab.patchVm('db1', { spec: { runStrategy: 'Manual' } });
+    await lab.failsWith('db1-survives-node-loss', 'VM vm-practices/db1 has runStrategy Manual: once its node loses power, nothing starts it again');
   });
 });

@@ -101,6 +101,18 @@ export async function readyEndpoints(conn: ClusterConnection, namespace: string,
   return (await serviceEndpoints(conn, namespace, service)).filter((e) => e.ready);
 }
 
+/** The ready endpoints of a Service by what backs each: its VMI, else its pod, else its address. */
+export async function readyEndpointsByBackend(conn: ClusterConnection, namespace: string, service: string): Promise<Map<string, ServiceEndpoint>> {
+  const ready = new Map<string, ServiceEndpoint>();
+  for (const e of await serviceEndpoints(conn, namespace, service)) if (e.ready) ready.set(e.vmiName ?? e.podName ?? e.address, e);
+  return ready;
+}
+
+/** True when the VMI is a ready endpoint of the Service (it receives the Service's traffic). */
+export async function isReadyEndpoint(conn: ClusterConnection, namespace: string, service: string, vmiName: string): Promise<boolean> {
+  return (await serviceEndpoints(conn, namespace, service)).some((e) => e.vmiName === vmiName && e.ready);
+}
+
 /** The first address MetalLB (or any load balancer) assigned to the Service. */
 export function loadBalancerIp(svc: V1Service | undefined): string | undefined {
   const ingress = svc?.status?.loadBalancer?.ingress?.[0];
