@@ -3,7 +3,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LabListing } from '../cli/commands/list.ts';
+import type { LabListing } from '../cli/lab/listing.ts';
 import { labDirs, readLabSpec } from '../cli/lab/loader.ts';
 import type { LabSpec } from '../cli/lab/schema.ts';
 import { notFound } from './errors.ts';

@@ -4,14 +4,11 @@ import { z } from 'zod';
 import type { Database } from './db.ts';
 import { conflict, invalid } from './errors.ts';
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.ts';
+import type { PublicUser, Role } from './user-types.ts';
 
-export type Role = 'student' | 'instructor';
+export type { Role } from './user-types.ts';
 
-export interface User {
-  id: number;
-  username: string;
-  displayName: string;
-  role: Role;
+export interface User extends PublicUser {
   createdAt: string;
 }
 

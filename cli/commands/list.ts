@@ -3,26 +3,13 @@
 import { Command } from 'commander';
 import type { CliIO } from '../io.ts';
 import { labDirs, readLabSpec } from '../lab/loader.ts';
-import type { LabSpec } from '../lab/schema.ts';
+import type { LabListing } from '../lab/listing.ts';
 import { addLabsDirOption, labOptions, labsDirOf } from '../lab/options.ts';
 import { displayPath, formatProblem } from '../lab/yaml-source.ts';
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] + 3))).join('').trimEnd()).join('\n') + '\n';
-}
-
-/** What `lab list --json` prints for each lab. */
-export interface LabListing {
-  id: string;
-  kind: LabSpec['kind'];
-  title: string;
-  summary: string;
-  estimatedMinutes: number;
-  namespaces: string[];
-  workers: number;
-  requires: string[];
-  steps: { id: string; title: string; checks: string[] }[];
 }
 
 export function listCommand(io: CliIO): Command {

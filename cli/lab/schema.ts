@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { compileJsonPath } from '../../sandbox/sim/api/jsonpath.ts';
 import { CAPABILITIES } from '../../graders/sdk/connection.ts';
+import { LAB_KINDS } from './listing.ts';
 import { pathText, type DataPath } from './yaml-source.ts';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -53,7 +54,7 @@ const step = z.strictObject({
 export const labSchema = z.strictObject({
   id: dnsLabel,
   title: text,
-  kind: z.enum(['guided-exercise', 'lab']),
+  kind: z.enum(LAB_KINDS),
   summary: text,
   estimatedMinutes: z.number().int({ message: 'must be a whole number of minutes' }).positive({ message: 'must be a whole number of minutes greater than 0' }),
   objectives: z.array(text).default([]),

@@ -3,15 +3,9 @@
 // to the embedded cluster or a real one, except through named capabilities.
 
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { Capability, CheckResult, Measurement } from './report.ts';
 
-/** What a cluster can do beyond the Kubernetes API (detected from discovery). */
-export type Capability =
-  | 'kubevirt'     // kubevirt.io/v1 served
-  | 'metallb'      // metallb.io/v1beta1 served
-  | 'routes'       // route.openshift.io/v1 served
-  | 'machine-api'  // machine.openshift.io/v1beta1 served
-  | 'faults'       // sim.virtlab.dev/v1alpha1 Fault served (embedded cluster only)
-  | 'embedded';    // the embedded cluster (its kubeconfig carries the virtlab.dev/embedded extension)
+export type { Capability, CheckResult, CheckStatus, GradeReport, Measurement } from './report.ts';
 
 /** Time as the cluster sees it. On the embedded cluster it may run faster than the wall clock. */
 export interface ClusterTime {
@@ -61,13 +55,6 @@ export type Outcome =
   | { pass: true; message?: string; measurements?: Measurement[] }
   | { pass: false; message: string; measurements?: Measurement[] };
 
-/** A figure a behavioural check measured (recovery time…), reported with the result. */
-export interface Measurement {
-  name: string;
-  value: number;
-  unit: 'seconds' | 'count';
-}
-
 export interface CheckContext {
   /** The lab's primary namespace (first of lab.yaml `namespaces`). */
   namespace: string;
@@ -96,37 +83,6 @@ export interface GraderDef {
   /** The lab id (labs/<id>/). */
   lab: string;
   checks: CheckDef[];
-}
-
-export type CheckStatus = 'PASS' | 'FAIL' | 'ERROR' | 'SKIP';
-
-export interface CheckResult {
-  id: string;
-  title: string;
-  status: CheckStatus;
-  /** Points earned: all on PASS, none otherwise. */
-  score: number;
-  points: number;
-  /** Why it passed or failed; for ERROR the thrown error's message. */
-  message: string;
-  /** From lab.yaml `hints`, only on FAIL/ERROR. */
-  hint?: string;
-  durationMs: number;
-  measurements?: Measurement[];
-}
-
-/** Versioned: consumers check `schema`. Documented in docs/grade-report.md. */
-export interface GradeReport {
-  schema: 'virtlab.dev/grade-report/v1';
-  lab: string;
-  startedAt: string;
-  durationMs: number;
-  cluster: { server: string; capabilities: Capability[] };
-  score: number;
-  maxScore: number;
-  /** True only when no check is FAIL or ERROR (SKIP does not block). */
-  passed: boolean;
-  checks: CheckResult[];
 }
 
 export interface GradeOptions {

@@ -7,6 +7,7 @@ import { serializeCookie } from '../cookies.ts';
 import type { ServerContext } from '../context.ts';
 import { ApiError, parseBody } from '../errors.ts';
 import { CSRF_COOKIE, SESSION_COOKIE, SESSION_TTL_SECONDS, type LoginSession } from '../login-sessions.ts';
+import type { PublicUser } from '../user-types.ts';
 import { passwordSchema, usernameSchema, type User } from '../users.ts';
 
 const loginSchema = z.object({ username: z.string().min(1, 'is required'), password: z.string().min(1, 'is required') }).strict();
@@ -17,7 +18,7 @@ const bootstrapSchema = z.object({
   displayName: z.string().trim().min(1).max(100).optional(),
 }).strict();
 
-export function publicUser(u: User): { id: number; username: string; displayName: string; role: User['role'] } {
+export function publicUser(u: User): PublicUser {
   return { id: u.id, username: u.username, displayName: u.displayName, role: u.role };
 }
 

@@ -1,15 +1,20 @@
 // The JSON the page reads from the server (server/README.md, docs/grade-report.md).
-// Kept here rather than imported from server/, so the browser bundle depends
-// on the documented API and nothing of the server's code.
+// Where the server or the CLI defines a wire format in a types-only file, the
+// page imports that type (erased from the bundle); what only the page reads
+// is declared here.
 
-export type Role = 'student' | 'instructor';
+import type { LabListing as LabListingOfCli, LabStep } from '../../cli/lab/listing.ts';
+import type { GradeReport } from '../../graders/sdk/report.ts';
+import type { PublicUser } from '../../server/user-types.ts';
 
-export interface User {
-  id: number;
-  username: string;
-  displayName: string;
-  role: Role;
-}
+export type { Role } from '../../server/user-types.ts';
+export type { CheckResult, CheckStatus, GradeReport } from '../../graders/sdk/report.ts';
+export type { LabStep } from '../../cli/lab/listing.ts';
+export type {
+  Topology, TopologyNode, TopologyRoute, TopologyService, TopologyVm, TopologyVmi,
+} from '../../server/topology-types.ts';
+
+export type User = PublicUser;
 
 export interface SessionInfo {
   user: User | null;
@@ -29,51 +34,12 @@ export interface GradeRunSummary {
   passed: boolean;
 }
 
-export type CheckStatus = 'PASS' | 'FAIL' | 'ERROR' | 'SKIP';
-
-export interface CheckResult {
-  id: string;
-  title: string;
-  status: CheckStatus;
-  score: number;
-  points: number;
-  message: string;
-  hint?: string;
-  durationMs: number;
-  measurements?: { name: string; value: number; unit: string }[];
-}
-
-export interface GradeReport {
-  schema: string;
-  lab: string;
-  startedAt: string;
-  durationMs: number;
-  score: number;
-  maxScore: number;
-  passed: boolean;
-  checks: CheckResult[];
-}
-
 export interface GradeRun extends GradeRunSummary {
   report: GradeReport;
 }
 
-export interface LabStep {
-  id: string;
-  title: string;
-  checks: string[];
-}
-
-export interface LabListing {
-  id: string;
-  kind: string;
-  title: string;
-  summary: string;
-  estimatedMinutes: number;
-  namespaces: string[];
-  workers: number;
-  requires: string[];
-  steps: LabStep[];
+/** A lab as `lab list --json` lists it, with the user's state of it. */
+export interface LabListing extends LabListingOfCli {
   state?: LabState;
   lastGrade?: GradeRunSummary;
 }
@@ -107,56 +73,6 @@ export interface LabAnswer {
   output: string;
   report?: GradeReport;
   run?: GradeRunSummary;
-}
-
-export interface TopologyNode {
-  name: string;
-  roles: string[];
-  ready: boolean;
-  schedulable: boolean;
-}
-
-export interface TopologyVm {
-  namespace: string;
-  name: string;
-  status?: string;
-  runStrategy?: string;
-}
-
-export interface TopologyVmi {
-  namespace: string;
-  name: string;
-  node?: string;
-  phase?: string;
-  ready: boolean;
-  ip?: string;
-  vm?: string;
-}
-
-export interface TopologyService {
-  namespace: string;
-  name: string;
-  type: string;
-  clusterIP?: string;
-  externalIPs: string[];
-  ports: { port: number; targetPort?: number | string; nodePort?: number; protocol?: string }[];
-  vmis: { name: string; ready: boolean }[];
-}
-
-export interface TopologyRoute {
-  namespace: string;
-  name: string;
-  host?: string;
-  service?: string;
-  admitted: boolean;
-}
-
-export interface Topology {
-  nodes: TopologyNode[];
-  vms: TopologyVm[];
-  vmis: TopologyVmi[];
-  services: TopologyService[];
-  routes: TopologyRoute[];
 }
 
 export type Activity =

@@ -3,20 +3,11 @@
 // socket the host bound into the jail. The host side decides where it leads.
 
 import { connect, createServer, type Server } from 'node:net';
+import { splice } from '../splice.ts';
 
 export function forwardToSocket(port: number, socketPath: string): Promise<Server> {
   const server = createServer((client) => {
-    const upstream = connect(socketPath);
-    const end = (): void => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', end);
-    upstream.on('error', end);
-    client.on('close', end);
-    upstream.on('close', end);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    splice(client, connect(socketPath));
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

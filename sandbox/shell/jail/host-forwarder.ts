@@ -6,6 +6,7 @@
 
 import { chmodSync, chownSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { splice } from '../splice.ts';
 
 export type ForwardTarget =
   | { host: string; port: number }
@@ -62,18 +63,10 @@ export class HostForwarder {
     const upstream = 'path' in t ? connect(t.path) : connect(t.port, t.host);
     this.open.add(client);
     this.open.add(upstream);
-    const end = (): void => {
-      client.destroy();
-      upstream.destroy();
+    splice(client, upstream, () => {
       this.open.delete(client);
       this.open.delete(upstream);
-    };
-    client.on('error', end);
-    upstream.on('error', end);
-    client.on('close', end);
-    upstream.on('close', end);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    });
   }
 
   close(): Promise<void> {

@@ -3,9 +3,8 @@
 
 import type { KubeObject } from '../../api/object.ts';
 import { isPlainObject } from '../../api/object.ts';
+import { arr, obj, str, type Json } from '../../runtime/json-fields.ts';
 import { keyOf } from '../../runtime/controller.ts';
-
-type Json = Record<string, unknown>;
 
 /** Label on the Endpoints and EndpointSlices of a Service without a cluster IP. */
 export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
@@ -27,18 +26,6 @@ export interface ServiceSpec {
   ipFamilies?: string[];
   ports?: ServicePort[];
   publishNotReadyAddresses?: boolean;
-}
-
-function obj(v: unknown): Json {
-  return isPlainObject(v) ? v : {};
-}
-
-function arr(v: unknown): Json[] {
-  return Array.isArray(v) ? v.filter(isPlainObject) : [];
-}
-
-function str(v: unknown): string {
-  return typeof v === 'string' ? v : '';
 }
 
 export function serviceSpec(svc: KubeObject): ServiceSpec {

@@ -7,7 +7,7 @@
 
 import type { KubeObject } from '../../api/object.ts';
 import { isPlainObject } from '../../api/object.ts';
-import { formatIP, parseAddressRange, parseIP } from '../../kinds/metallb/index.ts';
+import { formatIP, fromBig, parseAddressRange, parseIP, toBig } from '../../kinds/metallb/index.ts';
 import {
   fromLabelSelectorObject, matchesLabels, type LabelSelector, type LabelSelectorObject,
 } from '../../store/label-selector.ts';
@@ -54,21 +54,6 @@ export interface Cidr {
 const q = (s: string): string => JSON.stringify(s);
 /** Go's %q of a []net.IP: ["a" "b"]. */
 export const quoteIPs = (ips: readonly Address[]): string => `[${ips.map((ip) => q(ip.text)).join(' ')}]`;
-
-function toBig(b: Uint8Array): bigint {
-  let n = 0n;
-  for (const x of b) n = (n << 8n) | BigInt(x);
-  return n;
-}
-
-function fromBig(n: bigint, len: number): Uint8Array {
-  const out = new Uint8Array(len);
-  for (let i = len - 1; i >= 0; i--) {
-    out[i] = Number(n & 0xffn);
-    n >>= 8n;
-  }
-  return out;
-}
 
 /** net.ParseIP, with IPv4-mapped IPv6 addresses treated as IPv4 (as To4 does). */
 export function parseAddress(s: string): Address | undefined {

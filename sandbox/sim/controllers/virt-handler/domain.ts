@@ -5,9 +5,8 @@
 import { createHash } from 'node:crypto';
 import type { KubeObject } from '../../api/object.ts';
 import { isPlainObject } from '../../api/object.ts';
+import { arr, obj, str, type Json } from '../../runtime/json-fields.ts';
 import type { GuestInfo, ShutoffReason } from '../../guest/types.ts';
-
-type Json = Record<string, unknown>;
 
 export const Phase = {
   Scheduled: 'Scheduled',
@@ -28,18 +27,6 @@ export const Message = {
   Crashed: 'The VirtualMachineInstance crashed.',
   ShuttingDown: 'Signaled Graceful Shutdown',
 } as const;
-
-function obj(v: unknown): Json {
-  return isPlainObject(v) ? v : {};
-}
-
-function arr(v: unknown): Json[] {
-  return Array.isArray(v) ? v.filter(isPlainObject) : [];
-}
-
-function str(v: unknown): string {
-  return typeof v === 'string' ? v : '';
-}
 
 /** ACPI is on unless the VMI turns it off (the defaults enable it). */
 export function acpiEnabled(vmi: KubeObject): boolean {

@@ -4,9 +4,7 @@
 // the function passed in.
 
 import type { KubeObject } from '../../api/object.ts';
-import { isPlainObject } from '../../api/object.ts';
-
-type Json = Record<string, unknown>;
+import { arr, obj } from '../../runtime/json-fields.ts';
 
 export const MigratableReason = {
   DisksNotLiveMigratable: 'DisksNotLiveMigratable',
@@ -34,14 +32,6 @@ export interface MigratableCondition {
 export interface Migratability {
   condition: MigratableCondition;
   method: 'LiveMigration' | 'BlockMigration';
-}
-
-function obj(v: unknown): Json {
-  return isPlainObject(v) ? v : {};
-}
-
-function arr(v: unknown): Json[] {
-  return Array.isArray(v) ? v.filter(isPlainObject) : [];
 }
 
 function notMigratable(reason: string, message: string): MigratableCondition {

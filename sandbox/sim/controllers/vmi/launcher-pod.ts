@@ -5,9 +5,8 @@
 import { createHash } from 'node:crypto';
 import type { KubeObject } from '../../api/object.ts';
 import { isPlainObject } from '../../api/object.ts';
+import { arr, obj, str, type Json } from '../../runtime/json-fields.ts';
 import { parseQuantity } from '../../kinds/core/quantity.ts';
-
-type Json = Record<string, unknown>;
 
 /** The compute container's image (OpenShift Virtualization 4.19). */
 export const LAUNCHER_IMAGE = 'registry.redhat.io/container-native-virtualization/virt-launcher-rhel9:v4.19.0';
@@ -64,18 +63,6 @@ const LAUNCHER_VOLUMES: { name: string; mountPath: string }[] = [
   { name: 'hotplug-disks', mountPath: '/var/run/kubevirt/hotplug-disks' },
   { name: 'virt-bin-share-dir', mountPath: '/var/run/kubevirt/virt-bin-share-dir' },
 ];
-
-function obj(v: unknown): Json {
-  return isPlainObject(v) ? v : {};
-}
-
-function arr(v: unknown): Json[] {
-  return Array.isArray(v) ? v.filter(isPlainObject) : [];
-}
-
-function str(v: unknown): string {
-  return typeof v === 'string' ? v : '';
-}
 
 function sortedRecord(r: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

@@ -6,7 +6,7 @@ import { l2AdvertisementKind } from './l2advertisement.ts';
 import { serviceL2StatusKind } from './servicel2status.ts';
 
 export {
-  ipAddressPoolKind, admitIPAddressPool, validatePoolAddresses, parseAddressRange, parseIP, formatIP, metallbConfig, metallbDenial,
+  ipAddressPoolKind, admitIPAddressPool, validatePoolAddresses, parseAddressRange, parseIP, formatIP, toBig, fromBig, metallbConfig, metallbDenial,
   IPADDRESSPOOL_WEBHOOK,
 } from './ipaddresspool.ts';
 export { l2AdvertisementKind, admitL2Advertisement, L2ADVERTISEMENT_WEBHOOK } from './l2advertisement.ts';

@@ -140,13 +140,15 @@ export interface Net {
   bits: number;
 }
 
-function toBig(b: Uint8Array): bigint {
+/** An address's bytes (network order) as one number. */
+export function toBig(b: Uint8Array): bigint {
   let n = 0n;
   for (const x of b) n = (n << 8n) | BigInt(x);
   return n;
 }
 
-function fromBig(n: bigint, len: number): Uint8Array {
+/** The `len` bytes (network order) of an address held as a number. */
+export function fromBig(n: bigint, len: number): Uint8Array {
   const out = new Uint8Array(len);
   for (let i = len - 1; i >= 0; i--) {
     out[i] = Number(n & 0xffn);
