@@ -5,39 +5,9 @@
 import type { CheckResult, GradeReport } from '../graders/sdk/types.ts';
 import type { LabSpec } from '../cli/lab/schema.ts';
 import type { Database } from './db.ts';
+import type { GradeRun, GradeRunSummary, GradeSource, LabState, StepProgress, StepStatus } from './lab-record-types.ts';
 
-export type GradeSource = 'web' | 'shell';
-export type StepStatus = 'passed' | 'failed' | 'skipped';
-
-export interface GradeRunSummary {
-  id: number;
-  labId: string;
-  source: GradeSource;
-  startedAt: string;
-  durationMs: number;
-  score: number;
-  maxScore: number;
-  passed: boolean;
-}
-
-export interface GradeRun extends GradeRunSummary {
-  report: GradeReport;
-}
-
-export interface StepProgress {
-  stepId: string;
-  status: StepStatus;
-  score: number;
-  maxScore: number;
-  gradeRunId: number;
-  updatedAt: string;
-}
-
-export interface LabState {
-  labId: string;
-  startedAt?: string;
-  finishedAt?: string;
-}
+export type { GradeRun, GradeRunSummary, GradeSource, LabState, StepProgress, StepStatus } from './lab-record-types.ts';
 
 interface RunRow {
   id: number;

@@ -6,6 +6,7 @@
 import type { LabListing as LabListingOfCli, LabStep } from '../../cli/lab/listing.ts';
 import type { GradeReport } from '../../graders/sdk/report.ts';
 import type { PublicUser } from '../../server/user-types.ts';
+import type { GradeRunSummary, LabState as LabStateRecord, StepProgress as StepProgressRecord, StepStatus } from '../../server/lab-record-types.ts';
 
 export type { Role } from '../../server/user-types.ts';
 export type { CheckResult, CheckStatus, GradeReport } from '../../graders/sdk/report.ts';
@@ -23,20 +24,7 @@ export interface SessionInfo {
   bootstrapPending?: boolean;
 }
 
-export interface GradeRunSummary {
-  id: number;
-  labId: string;
-  source: 'web' | 'shell';
-  startedAt: string;
-  durationMs: number;
-  score: number;
-  maxScore: number;
-  passed: boolean;
-}
-
-export interface GradeRun extends GradeRunSummary {
-  report: GradeReport;
-}
+export type { GradeRun, GradeRunSummary } from '../../server/lab-record-types.ts';
 
 /** A lab as `lab list --json` lists it, with the user's state of it. */
 export interface LabListing extends LabListingOfCli {
@@ -44,20 +32,10 @@ export interface LabListing extends LabListingOfCli {
   lastGrade?: GradeRunSummary;
 }
 
-export interface LabState {
-  startedAt?: string;
-  finishedAt?: string;
-}
-
-export type StepStatus = 'passed' | 'failed' | 'skipped';
-
-export interface StepProgress {
-  status: StepStatus;
-  score: number;
-  maxScore: number;
-  gradeRunId: number;
-  updatedAt: string;
-}
+/** Keyed by lab or step on the wire, so the objects themselves leave the key out. */
+export type LabState = Omit<LabStateRecord, 'labId'>;
+export type StepProgress = Omit<StepProgressRecord, 'stepId'>;
+export type { StepStatus } from '../../server/lab-record-types.ts';
 
 export interface LabPage {
   lab: LabListing & { objectives: string[]; hints?: Record<string, string> };
