@@ -34,6 +34,8 @@ export class LoginSessions {
     const now = Date.now();
     const expiresAt = new Date(now + this.ttlSeconds * 1000).toISOString();
     const id = sha256(cookie);
+    // Expired sessions nobody presents again would stay forever: each login sweeps them (ISO times sort as text).
+    await this.db.run('DELETE FROM sessions WHERE expires_at <= ?', [new Date(now).toISOString()]);
     await this.db.run('INSERT INTO sessions (id, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
       [id, user.id, csrfToken, new Date(now).toISOString(), expiresAt]);
     return { cookie, session: { id, user, csrfToken, expiresAt } };
@@ -52,6 +54,12 @@ export class LoginSessions {
     }
     const user = await this.users.byId(row.user_id);
     return user ? { id, user, csrfToken: row.csrf_token, expiresAt: row.expires_at } : undefined;
+  }
+
+  /** Whether a session (by id) still holds: not signed out, not expired. */
+  async isLive(id: string): Promise<boolean> {
+    const row = await this.db.get<{ expires_at: string }>('SELECT expires_at FROM sessions WHERE id = ?', [id]);
+    return row !== undefined && Date.parse(row.expires_at) > Date.now();
   }
 
   async delete(id: string): Promise<void> {

@@ -50,6 +50,8 @@ export interface ServerOptions {
   adminPassword?: string;
   /** Shells without the bubblewrap jail (development): passed on to the terminal side. */
   unsafeShell?: boolean;
+  /** Seconds between pings of terminal connections, each also checking the sign-in still holds (default 30). */
+  terminalPingSeconds?: number;
   /** Embedded clusters: the clock for a time scale (tests pass a ManualClock), a fixed time scale, the API port. */
   clockFor?: (timeScale: number) => Clock;
   timeScale?: number;
@@ -225,7 +227,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         shellApi: { url, token, ...(options.socketPath ? { socket: resolve(options.socketPath) } : {}) },
       };
     };
-    const shells = terminals({ dataDir, labsDir, unsafeShell: options.unsafeShell === true, shellAccess, log });
+    const shells = terminals({
+      dataDir, labsDir, unsafeShell: options.unsafeShell === true, shellAccess, log,
+      sessionIsLive: (id) => ctx.sessions.isLive(id),
+      ...(options.terminalPingSeconds !== undefined ? { pingSeconds: options.terminalPingSeconds } : {}),
+    });
     upgrades.push({ prefix: TERMINALS_PREFIX, handler: shells.handler });
     closers.push(() => shells.close());
 

@@ -24,7 +24,11 @@ export interface TerminalsOptions {
   /** `lab serve --unsafe-shell`: shells without the jail when bubblewrap is missing. */
   unsafeShell: boolean;
   shellAccess(user: User, opts?: { lab?: string }): Promise<ShellAccess>;
+  /** Whether a login session still holds; its terminals are closed once it does not (sign-out, expiry). */
+  sessionIsLive(id: string): Promise<boolean>;
   log(line: string): void;
+  /** For tests: seconds between pings (and sign-in checks) of a terminal connection. */
+  pingSeconds?: number;
   /** For tests: end shells sooner. */
   idleTimeoutMs?: number;
 }
@@ -96,8 +100,9 @@ export function terminals(o: TerminalsOptions): Terminals {
   });
   const handler: UpgradeHandler = (req, socket, head, session: LoginSession) => {
     const lab = labOf(req, o.labsDir);
-    acceptTerminal({ manager, prefix: TERMINALS_PREFIX }, req, socket, head, {
+    acceptTerminal({ manager, prefix: TERMINALS_PREFIX, ...(o.pingSeconds !== undefined ? { pingSeconds: o.pingSeconds } : {}) }, req, socket, head, {
       sessionId: terminalSessionId(session.user),
+      stillValid: () => o.sessionIsLive(session.id),
       // Asked only when a shell starts (a reattach needs no new token).
       shellEnv: async () => shellEnvOf(await o.shellAccess(session.user, lab ? { lab } : {})),
     });

@@ -18,6 +18,12 @@ export interface TerminalAuth {
   sessionId: string;
   /** What a new shell connects to; a function is called only when a shell starts. */
   shellEnv: ShellEnvSource;
+  /**
+   * Whether the sign-in behind the connection still holds, asked at every
+   * ping: a connection outliving its sign-in (signed out, expired) is closed
+   * with 1008. The shell itself stays for the user's next sign-in.
+   */
+  stillValid?: () => boolean | Promise<boolean>;
 }
 
 export interface AcceptOptions {
@@ -127,6 +133,15 @@ function connect(o: AcceptOptions, ws: WebSocket, auth: TerminalAuth, tab: strin
     }
     alive = false;
     ws.ping();
+    if (auth.stillValid) {
+      void Promise.resolve().then(auth.stillValid).then((valid) => {
+        if (valid || closed) return;
+        client.control({ type: 'error', message: 'you are signed out: sign in again to reopen this terminal' });
+        ws.close(1008, 'signed out');
+      }, () => {
+        // Cannot tell now (the database is busy): the next ping asks again.
+      });
+    }
   }, (o.pingSeconds ?? 30) * 1000);
   ping.unref();
   ws.on('pong', () => { alive = true; });

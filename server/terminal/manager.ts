@@ -190,7 +190,7 @@ export class TerminalManager {
     await done;
   }
 
-  /** Ends every shell of a session (sign-out, session deleted). */
+  /** Ends every shell of a session (server shutdown). Sign-out does not: shells are the user's, kept for the next sign-in. */
   async endSession(sessionId: string, reason: ExitReason = 'closed'): Promise<void> {
     const session = this.sessions.get(sessionId);
     if (!session) return;

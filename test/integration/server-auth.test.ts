@@ -5,7 +5,12 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { chmodSync } from 'node:fs';
 import { request } from 'node:http';
+import WebSocket from 'ws';
+import { Database } from '../../server/db.ts';
+import { LoginSessions } from '../../server/login-sessions.ts';
+import { Users } from '../../server/users.ts';
 import { ApiClient, ADMIN_PASSWORD, classroom, startTestServer, type TestServer } from './server-harness.ts';
 
 /** An upgrade request; resolves with the status line the server answered. */
@@ -146,5 +151,68 @@ describe('sessions, CSRF and roles', () => {
     assert.equal(await upgrade(t.server.url, '/api/elsewhere', { cookie, origin }), 404);
     assert.equal(await upgrade(t.server.url, '/api/terminals/1', { cookie, origin }), 101);
     assert.deepEqual(seen, ['admin']);
+  });
+});
+
+describe('terminals after sign-out', () => {
+  let t: TestServer;
+  before(async () => {
+    t = await startTestServer({ terminalPingSeconds: 0.05 });
+    // A root server's jailed shells (their own uids) must walk down to their homes.
+    chmodSync(t.dir, 0o711);
+  });
+  after(async () => { await t.close(); });
+
+  it('closes the terminal WebSocket of a login that signed out, and only that one', async () => {
+    const open = async (c: ApiClient): Promise<{ ws: WebSocket; closed: Promise<number>; messages: string[] }> => {
+      const cookie = [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+      const ws = new WebSocket(`${t.server.url.replace('http:', 'ws:')}/api/terminals/main`, { headers: { cookie, origin: t.server.url } });
+      const messages: string[] = [];
+      const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+      await new Promise<void>((resolve, reject) => {
+        ws.on('message', (d, binary) => {
+          if (binary) return;
+          messages.push(d.toString());
+          if (messages.some((m) => m.includes('"attached"'))) resolve();
+        });
+        ws.once('error', reject);
+      });
+      return { ws, closed, messages };
+    };
+    const leaving = new ApiClient(t.server.url);
+    await leaving.login('admin', ADMIN_PASSWORD);
+    const staying = new ApiClient(t.server.url);
+    await staying.login('admin', ADMIN_PASSWORD);
+    const gone = await open(leaving);
+    const kept = await open(staying);
+    assert.equal((await leaving.post('/api/logout')).status, 200);
+    assert.equal(await gone.closed, 1008);
+    assert.ok(gone.messages.some((m) => m.includes('you are signed out')), gone.messages.join('\n'));
+    // Three more pings (each one a sign-in check) later, the other login's terminal is still open.
+    await new Promise<void>((resolve) => {
+      let pings = 0;
+      kept.ws.on('ping', () => { if (++pings === 3) resolve(); });
+    });
+    assert.equal(kept.ws.readyState, WebSocket.OPEN);
+    kept.ws.close();
+    await kept.closed;
+  });
+});
+
+describe('login sessions', () => {
+  it('sweeps expired sessions at every login, so the table does not grow with logins never seen again', async () => {
+    const db = await Database.open(':memory:');
+    try {
+      const users = new Users(db);
+      const user = await users.create({ username: 'ada', password: 'password-1', role: 'student' });
+      const expiring = new LoginSessions(db, users, -1);
+      await expiring.create(user);
+      await expiring.create(user);
+      const live = await new LoginSessions(db, users).create(user);
+      const rows = await db.all<{ id: string }>('SELECT id FROM sessions');
+      assert.deepEqual(rows.map((r) => r.id), [live.session.id]);
+    } finally {
+      await db.close();
+    }
   });
 });

@@ -20,7 +20,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(opts: { adminPassword?: string | null } = {}): Promise<TestServer> {
+export async function startTestServer(opts: { adminPassword?: string | null; terminalPingSeconds?: number } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'virtlab-server-'));
   const clocks: ManualClock[] = [];
   const server = await startServer({
@@ -29,6 +29,7 @@ export async function startTestServer(opts: { adminPassword?: string | null } = 
     dataDir: join(dir, 'data'),
     labsDir: FIXTURE_LABS,
     ...(opts.adminPassword === null ? {} : { adminPassword: opts.adminPassword ?? ADMIN_PASSWORD }),
+    ...(opts.terminalPingSeconds !== undefined ? { terminalPingSeconds: opts.terminalPingSeconds } : {}),
     clockFor: () => {
       const c = new ManualClock(Date.now());
       clocks.push(c);

@@ -76,10 +76,10 @@ export class TerminalConnection {
       this.ws = undefined;
       window.clearTimeout(this.ackTimer);
       if (this.closedByUs || this.stateNow === 'exited') return;
-      if (e.code === 1011) {
-        // No shell could start (the server said why, in an error message): retrying would say it again.
+      if (e.code === 1011 || e.code === 1008) {
+        // No shell could start (1011) or the sign-in ended (1008); the server said why, in an error message: retrying would say it again.
         this.setState('failed');
-        this.o.sink.notice('no shell. Press Enter to try again.', 'error');
+        this.o.sink.notice(e.code === 1008 ? 'sign in again, then press Enter to reconnect.' : 'no shell. Press Enter to try again.', 'error');
         return;
       }
       this.retry('the connection to the server was lost');
