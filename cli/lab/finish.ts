@@ -33,6 +33,7 @@ export async function finishLab(lab: Lab, conn: ClusterConnection, progress: Pro
   const core = conn.kubeConfig.makeApiClient(CoreV1Api);
   const objects = ObjectClient.forConfig(conn.kubeConfig);
   let deleted = 0;
+  let awaited = 0;
   const pending: string[] = [];
 
   for (const ns of lab.spec.namespaces) {
@@ -41,6 +42,7 @@ export async function finishLab(lab: Lab, conn: ClusterConnection, progress: Pro
     pending.push(ns);
     if (existing.metadata?.deletionTimestamp) {
       progress.line(`namespace/${ns} is already being deleted`);
+      awaited++;
       continue;
     }
     try {
@@ -54,15 +56,7 @@ export async function finishLab(lab: Lab, conn: ClusterConnection, progress: Pro
   }
 
   for (const ref of lab.spec.cleanup) {
-    let gone: boolean;
-    try {
-      gone = await objects.remove(ref);
-    } catch (e) {
-      // A kind the cluster does not serve has nothing to clean up.
-      if (/does not serve/.test(e instanceof Error ? e.message : '')) continue;
-      throw e;
-    }
-    if (gone) {
+    if (await objects.remove(ref)) {
       deleted++;
       progress.line(`${objectText(ref)} deleted`);
     }
@@ -88,5 +82,5 @@ export async function finishLab(lab: Lab, conn: ClusterConnection, progress: Pro
       await conn.time.sleep(POLL_SECONDS);
     }
   }
-  return { deleted, awaited: pending.length - deleted };
+  return { deleted, awaited };
 }

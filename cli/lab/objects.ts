@@ -95,10 +95,15 @@ export class ObjectClient extends KubernetesObjectApi {
     return { result, object: obj };
   }
 
-  /** Deletes the object (dependents in the background); false when it did not exist. */
+  /**
+   * Deletes the object (dependents in the background); false when it did not
+   * exist, which includes a kind the cluster does not serve (nothing of it can exist).
+   */
   async remove(ref: ObjectName): Promise<boolean> {
     const spec = { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } };
     try {
+      // An unserved group is a 404 below; an unserved kind of a served group would be a bare "Unrecognized API version and kind" error.
+      if (!(await this.resource(ref.apiVersion, ref.kind))) return false;
       await this.delete(spec, undefined, undefined, undefined, undefined, 'Background');
       return true;
     } catch (e) {

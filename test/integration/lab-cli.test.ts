@@ -11,6 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { main } from '../../cli/main.ts';
 import { displayPath } from '../../cli/lab/yaml-source.ts';
+import { finishLab } from '../../cli/lab/finish.ts';
+import { loadLab } from '../../cli/lab/loader.ts';
+import { createProgress } from '../../cli/lab/progress.ts';
+import { connectInProcess } from '../../graders/sdk/connection.ts';
 import type { CliIO } from '../../cli/io.ts';
 import { startSim, type Sim } from './harness.ts';
 
@@ -354,6 +358,31 @@ describe('lab commands on the fixture lab pack', () => {
       await sim.kubectl(['delete', 'fault', 'fixture-web-httpd', '--wait=false']);
       assert.equal((await lab(['finish', 'fixture-web'], { kubeconfig: fastKubeconfig, labsDir: pack, advance: true })).code, 0);
     }
+  });
+
+  it('finish counts a namespace already being deleted as awaited, and skips a cleanup kind the cluster does not serve', async () => {
+    assert.equal((await lab(['start', 'fixture-web'])).code, 0);
+    // A finalizer keeps the namespace Terminating until the first wait of finish lifts it.
+    await sim.kubectl(['create', 'configmap', 'held', '-n', 'fixture-web']);
+    await sim.kubectl(['patch', 'configmap', 'held', '-n', 'fixture-web', '--type', 'merge', '-p', '{"metadata":{"finalizers":["virtlab.dev/test-hold"]}}']);
+    await sim.kubectl(['create', 'configmap', 'fixture-web-marker', '-n', 'default']);
+    assert.equal((await sim.kubectl(['delete', 'namespace', 'fixture-web', '--wait=false'])).code, 0);
+    const base = await connectInProcess({ cluster: sim.cluster, server: sim.api.url, token: sim.token, caPem: sim.api.caPem });
+    let held = true;
+    const conn = { ...base, time: { now: base.time.now, sleep: async (s: number) => {
+      if (held) {
+        held = false;
+        await sim.kubectl(['patch', 'configmap', 'held', '-n', 'fixture-web', '--type', 'merge', '-p', '{"metadata":{"finalizers":null}}']);
+      }
+      await base.time.sleep(s);
+    } } };
+    const fixture = await loadLab(LABS, 'fixture-web');
+    const labDef = { ...fixture, spec: { ...fixture.spec, cleanup: [...fixture.spec.cleanup, { apiVersion: 'v1', kind: 'NoSuchKind', name: 'x' }] } };
+    let out = '';
+    const s = await finishLab(labDef, conn, createProgress((t) => { out += t; }));
+    assert.deepEqual(s, { deleted: 1, awaited: 1 }, out);
+    assert.match(out, /^namespace\/fixture-web is already being deleted\nConfigMap default\/fixture-web-marker deleted\n/);
+    assert.equal((await sim.kubectl(['get', 'namespace', 'fixture-web'])).code, 1);
   });
 
   it('`lab test` proves the fixture lab on its own embedded cluster', async () => {
