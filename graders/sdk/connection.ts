@@ -137,9 +137,16 @@ export function embeddedExtension(files: string[], clusterName: string): Embedde
 /** Cluster time as a wall clock running `timeScale` times faster from the moment of connection. */
 export function scaledTime(timeScale: number): ClusterTime {
   const anchor = Date.now();
+  const now = (): number => anchor + (Date.now() - anchor) * timeScale;
   return {
-    now: () => anchor + (Date.now() - anchor) * timeScale,
-    sleep: (seconds) => new Promise((resolve) => setTimeout(resolve, Math.max(0, (seconds * 1000) / timeScale))),
+    now,
+    // A timer may fire before Date.now() moves (scaled sleeps shorter than a millisecond): wait until the cluster clock has really passed the target.
+    sleep: async (seconds) => {
+      const start = now();
+      const target = start + Math.max(0, seconds) * 1000;
+      do await new Promise((resolve) => setTimeout(resolve, Math.max(1, (target - now()) / timeScale)));
+      while (now() < target || now() === start);
+    },
   };
 }
 
