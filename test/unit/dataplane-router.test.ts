@@ -150,6 +150,16 @@ describe('router', () => {
     assert.equal(get(lab, at('bogus')).status, 200);
   });
 
+  it('drops a deleted route\'s rotation: the route created again starts from the first server', async () => {
+    const annotations = { 'haproxy.router.openshift.io/balance': 'roundrobin' };
+    await createRoute(lab, 'web', HOST, { to: { kind: 'Service', name: 'web' } }, annotations);
+    const first = servedBy(get(lab, `http://${HOST}/`));
+    await lab.admin.delete(ROUTES, NS, 'web');
+    assert.equal(get(lab, `http://${HOST}/`).status, 503);
+    await createRoute(lab, 'web', HOST, { to: { kind: 'Service', name: 'web' } }, annotations);
+    assert.equal(servedBy(get(lab, `http://${HOST}/`)), first);
+  });
+
   it('splits traffic by alternateBackends weights with roundrobin, and honours a cookie for a weight-0 backend', async () => {
     await createRoute(lab, 'split', HOST, {
       to: { kind: 'Service', name: 'web', weight: 200 },

@@ -94,6 +94,31 @@ describe('service proxy', () => {
     assert.equal(servedBy(call(WEB2.ip, 8080, from('10.128.18.99', 'worker-1'))), 'web-2');
   });
 
+  it('forgets ClientIP affinity once its Service is gone', async () => {
+    let next = 0.99;
+    lab.plane = new DataPlane(lab.cluster, { random: () => next });
+    const make = async (): Promise<void> => {
+      await createService(lab, 'again', {
+        clusterIP: '172.30.20.13',
+        ports: [{ name: 'http', port: 80, targetPort: 8080 }],
+        extra: { sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 10 } } },
+      });
+      await writeSlice(lab, 'again', [WEB1, WEB2], [{ name: 'http', port: 8080 }]);
+    };
+    await make();
+    const first = servedBy(call('172.30.20.13', 80));
+    next = 0;
+    assert.equal(servedBy(call('172.30.20.13', 80)), first, 'affinity holds while the Service exists');
+    await lab.admin.delete('services', NS, 'again');
+    await lab.admin.delete('discovery.k8s.io/endpointslices', NS, 'again-abcde');
+    // Some other connection through the proxy while the Service is gone.
+    call('172.30.20.10', 80);
+    await make();
+    assert.notEqual(servedBy(call('172.30.20.13', 80)), first, 'a new Service starts without the old affinity');
+    await lab.admin.delete('services', NS, 'again');
+    await lab.admin.delete('discovery.k8s.io/endpointslices', NS, 'again-abcde');
+  });
+
   it('times out on pods of a powered-off node', async () => {
     await lab.admin.create(FAULTS, { apiVersion: 'sim.virtlab.dev/v1alpha1', kind: 'Fault', metadata: { name: 'off-worker-0' }, spec: { type: 'NodePowerOff', target: { kind: 'Node', name: 'worker-0' } } });
     const d = call(WEB1.ip, 8080);

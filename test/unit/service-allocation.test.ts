@@ -282,3 +282,32 @@ test('plugin: a headless Service without a selector defaults to dual stack, as k
   const withSelector = (await p.storage.create(SERVICE, 'lab', svc('sel', { clusterIP: 'None', selector: { app: 'x' }, ports: [{ port: 80 }] }), OPTS)).object.spec as J;
   assert.equal(withSelector.ipFamilyPolicy, 'SingleStack');
 });
+
+test('plugin: an update that allocates nothing does not list the Services', () => {
+  const plugin = serviceAllocationPlugin({ random: () => 0, afterWrite: () => {} });
+  let listed = 0;
+  const cluster = {
+    get: () => undefined,
+    list: (kind: unknown) => {
+      if (kind === 'services') listed++;
+      return [];
+    },
+  };
+  const old = svc('web', { type: 'NodePort', clusterIP: '172.30.0.40', clusterIPs: ['172.30.0.40'], ports: [{ port: 80, nodePort: 30080 }] });
+  const request = (operation: 'CREATE' | 'UPDATE', object: KubeObject) => ({
+    kind: SERVICE, subresource: '', operation, object, name: 'web', namespace: 'lab', dryRun: false,
+    ...(operation === 'UPDATE' ? { oldObject: old } : {}),
+    ctx: {} as Parameters<typeof plugin.admit>[0]['ctx'],
+  });
+  const relabelled = structuredClone(old);
+  relabelled.metadata.labels = { app: 'web' };
+  plugin.admit(request('UPDATE', relabelled), cluster);
+  assert.equal(listed, 0);
+  // A new node port needs to know what is taken.
+  const grown = structuredClone(old);
+  (grown.spec as J).ports.push({ name: 'https', port: 443 });
+  (grown.spec as J).ports[0].name = 'http';
+  plugin.admit(request('UPDATE', grown), cluster);
+  assert.equal(listed, 1);
+  assert.ok((grown.spec as J).ports[1].nodePort >= 30000);
+});

@@ -450,7 +450,10 @@ export function serviceAllocationPlugin(opts: ServiceAllocationOptions = {}): Ad
       req.object.spec = spec;
       const uid = req.object.metadata.uid;
       const ranges = clusterAllocationRanges(cluster);
-      const allocated = allocatedIn(cluster, inFlight, uid);
+      // Most updates allocate nothing (labels, annotations, MetalLB's patches): list the Services only when a value is needed.
+      let known: Allocated | undefined;
+      const load = (): Allocated => (known ??= allocatedIn(cluster, inFlight, uid));
+      const allocated: Allocated = { get ips() { return load().ips; }, get ports() { return load().ports; } };
       const taken = req.operation === 'CREATE' || !req.oldObject
         ? allocator.create(req.name, spec, ranges, allocated)
         : allocator.update(req.name, spec, record(req.oldObject.spec), ranges, allocated);

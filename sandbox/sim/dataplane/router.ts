@@ -113,11 +113,14 @@ export interface RouterOptions {
 
 export class Router {
   private readonly balancers = new Map<string, BackendBalancer>();
+  /** The snapshot the balancers were last checked against. */
+  private checked?: NetworkSnapshot;
 
   constructor(private readonly options: RouterOptions) {}
 
   handle(ctx: DeliveryContext, request: DataPlaneRequest): DataPlaneResponse {
     const snapshot = ctx.snapshot;
+    this.forgetGoneRoutes(snapshot);
     const hostHeader = headerValue(request.headers, 'host') ?? request.host;
     const route = matchRoute(snapshot, request.scheme, hostOf(hostHeader), request.path);
     if (!route) return applicationNotAvailable(request.method);
@@ -142,6 +145,16 @@ export class Router {
       tried.add(server.id);
       server = undefined;
     }
+  }
+
+  /** A route no longer served takes its backend's state with it, as a reload drops the HAProxy backend. */
+  private forgetGoneRoutes(snapshot: NetworkSnapshot): void {
+    if (snapshot === this.checked) return;
+    this.checked = snapshot;
+    if (!this.balancers.size) return;
+    const live = new Set<string>();
+    for (const routes of snapshot.routesByHost.values()) for (const r of routes) live.add(`${r.namespace}/${r.name}`);
+    for (const key of [...this.balancers.keys()]) if (!live.has(key)) this.balancers.delete(key);
   }
 
   private balancerOf(route: RouteView): BackendBalancer {

@@ -48,21 +48,25 @@ export function serviceBackends(snapshot: NetworkSnapshot, svc: ServiceView, por
 
 export class ServiceProxy {
   /** ClientIP affinity per Service port: client address → the backend it was sent to. */
-  private readonly affinity = new Map<string, Map<string, AffinityEntry>>();
+  private readonly affinity = new Map<string, { service: string; clients: Map<string, AffinityEntry> }>();
+  /** The snapshot the affinity tables were last checked against. */
+  private checked?: NetworkSnapshot;
 
   constructor(private readonly clock: Clock, private readonly random: () => number) {}
 
   /** The backend for one new connection, or undefined when the Service port has none. */
   pick(snapshot: NetworkSnapshot, svc: ServiceView, port: ServicePort, clientIp: string, onlyNode?: string): Backend | undefined {
+    this.forgetGoneServices(snapshot);
     const backends = serviceBackends(snapshot, svc, port, onlyNode);
     if (!backends.length) return undefined;
     const timeout = svc.clientIpAffinitySeconds;
     if (timeout === undefined) return backends[Math.floor(this.random() * backends.length) % backends.length];
-    const tableKey = `${svc.namespace}/${svc.name}:${port.name}:${port.port}`;
-    let table = this.affinity.get(tableKey);
+    const service = `${svc.namespace}/${svc.name}`;
+    const tableKey = `${service}:${port.name}:${port.port}`;
+    let table = this.affinity.get(tableKey)?.clients;
     if (!table) {
       table = new Map();
-      this.affinity.set(tableKey, table);
+      this.affinity.set(tableKey, { service, clients: table });
     }
     const now = this.clock.now();
     const seen = table.get(clientIp);
@@ -71,6 +75,26 @@ export class ServiceProxy {
     const chosen = kept ?? backends[Math.floor(this.random() * backends.length) % backends.length];
     table.set(clientIp, { backend: backendKey(chosen), lastUsed: now });
     return chosen;
+  }
+
+  /**
+   * Affinity goes with its Service (kube-proxy deletes the rules), and entries
+   * past the Service's timeout are forgotten, so the tables stay as large as
+   * the clients of the moment.
+   */
+  private forgetGoneServices(snapshot: NetworkSnapshot): void {
+    if (snapshot === this.checked) return;
+    this.checked = snapshot;
+    for (const [key, { service, clients }] of [...this.affinity]) {
+      const svc = snapshot.services.get(service);
+      const timeout = svc?.clientIpAffinitySeconds;
+      if (timeout === undefined) {
+        this.affinity.delete(key);
+        continue;
+      }
+      for (const [client, e] of [...clients]) if (this.clock.elapsed(e.lastUsed) >= timeout * 1000) clients.delete(client);
+      if (!clients.size) this.affinity.delete(key);
+    }
   }
 
   /**

@@ -60,20 +60,6 @@ export function requestCookie(headers: HeaderList, name: string): string | undef
   return undefined;
 }
 
-/** The request without the router's cookie: `indirect` keeps it from the server. */
-export function withoutCookie(headers: HeaderList, name: string): HeaderList {
-  const out: HeaderList = [];
-  for (const [k, v] of headers) {
-    if (k.toLowerCase() !== 'cookie') {
-      out.push([k, v]);
-      continue;
-    }
-    const rest = v.split(';').map((p) => p.trim()).filter((p) => p && p.slice(0, p.indexOf('=')).trim() !== name);
-    if (rest.length) out.push([k, rest.join('; ')]);
-  }
-  return out;
-}
-
 /**
  * The Set-Cookie value HAProxy inserts. Edge and reencrypt routes that do not
  * allow plain HTTP also mark it Secure with a SameSite attribute.
