@@ -194,7 +194,7 @@ describe('router', () => {
     assert.equal(none.status, 503);
     assert.equal(none.version, '1.0');
     assert.match(none.body, /<h1>Application is not available<\/h1>/);
-    assert.match(none.body, /The host doesn't exist\./);
+    assert.match(none.body, /No route has this host name\./);
   });
 
   it('serves only admitted routes, and answers 503 when no endpoint is ready', async () => {

@@ -1,5 +1,5 @@
-// The answers the router gives on its own: OpenShift's "Application is not
-// available" page (503: no route for the host and path, or no server left in
+// The answers the router gives on its own: an "Application is not available"
+// page in our words, titled like OpenShift's (503: no route for the host and path, or no server left in
 // the backend), HAProxy's 502 when a server answers garbage, and the 302 of
 // insecureEdgeTerminationPolicy Redirect. HAProxy 2.x writes header names in
 // lower case; its error pages are HTTP/1.0 answers that close the connection.
@@ -13,32 +13,20 @@ const NOT_AVAILABLE_PAGE = `<html>
     <style type="text/css">
       body { font-family: sans-serif; color: #333; margin: 2em 1em; }
       h1 { font-size: 28px; font-weight: 400; }
-      .alert { background-color: #F0F0F0; margin-top: 30px; padding: 30px; }
+      .why { background-color: #F0F0F0; margin-top: 30px; padding: 30px; }
       li { font-size: 14px; margin-bottom: 1em; }
     </style>
   </head>
   <body>
-    <div>
-      <h1>Application is not available</h1>
-      <p>The application is currently not serving requests at this endpoint. It may not have been started or is still starting.</p>
-
-      <div class="alert">
-        <p>Possible reasons you are seeing this page:</p>
-        <ul>
-          <li>
-            <strong>The host doesn't exist.</strong>
-            Make sure the hostname was typed correctly and that a route matching this hostname exists.
-          </li>
-          <li>
-            <strong>The host exists, but doesn't have a matching path.</strong>
-            Check if the URL path was typed correctly and that the route was created using the desired path.
-          </li>
-          <li>
-            <strong>Route and path matches, but all pods are down.</strong>
-            Make sure that the resources exposed by this route (pods, services, deployment configs, etc) have at least one pod running.
-          </li>
-        </ul>
-      </div>
+    <h1>Application is not available</h1>
+    <p>No application answers at this address right now.</p>
+    <div class="why">
+      <p>The router sends this page when:</p>
+      <ul>
+        <li><strong>No route has this host name.</strong> Check the spelling of the host and that a route for it exists and was admitted.</li>
+        <li><strong>A route has this host, but not this path.</strong> Check the path of the URL against the path of the route.</li>
+        <li><strong>The route matches, but no endpoint is ready.</strong> The Service behind the route has no ready pod or VM: check its endpoints and the readiness of what it selects.</li>
+      </ul>
     </div>
   </body>
 </html>
