@@ -83,6 +83,20 @@ function kindLabel(k: KindDef): string {
   return k.group ? `${k.plural}.${k.group}` : k.plural;
 }
 
+/** An update without a resourceVersion precondition lost a race with another write: it is tried again. */
+class UnconditionalWriteRaced extends Error {}
+
+async function retryRacedWrites(write: () => Promise<WriteResult>): Promise<WriteResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (e) {
+      if (!(e instanceof UnconditionalWriteRaced)) throw e;
+      if (attempt >= 10) throw Errors.internal('the object kept changing while the write was admitted; try again');
+    }
+  }
+}
+
 export class RestStorage implements ClusterReader {
   private readonly schemas = new Map<KindDef, Schema>();
 
@@ -319,7 +333,11 @@ export class RestStorage implements ClusterReader {
    * Update (PUT) of the main resource or of `status`. The body's
    * resourceVersion, when set, is a precondition.
    */
-  async update(kind: KindDef, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions): Promise<WriteResult> {
+  update(kind: KindDef, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions): Promise<WriteResult> {
+    return retryRacedWrites(() => this.updateOnce(kind, namespace, name, body, opts));
+  }
+
+  private async updateOnce(kind: KindDef, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions): Promise<WriteResult> {
     const warnings: string[] = [];
     let obj = this.checkBody(kind, body);
     obj = this.decodeFields(kind, obj, opts.fieldValidation ?? 'Warn', warnings);
@@ -400,12 +418,18 @@ export class RestStorage implements ClusterReader {
     try {
       return { object: this.store.update(key, obj, old.metadata.resourceVersion), warnings, created: false };
     } catch (e) {
-      if (e instanceof StoreConflictError) throw Errors.staleResourceVersion(kind.plural, kind.group, name);
-      throw e;
+      if (!(e instanceof StoreConflictError)) throw e;
+      // Another write landed while admission ran: an unconditional write starts over on the new object (the apiserver's GuaranteedUpdate).
+      if (precondition === undefined || precondition === '') throw new UnconditionalWriteRaced();
+      throw Errors.staleResourceVersion(kind.plural, kind.group, name);
     }
   }
 
-  async patch(kind: KindDef, namespace: string | undefined, name: string, type: PatchType, patch: unknown, opts: WriteOptions & { force?: boolean }): Promise<WriteResult> {
+  patch(kind: KindDef, namespace: string | undefined, name: string, type: PatchType, patch: unknown, opts: WriteOptions & { force?: boolean }): Promise<WriteResult> {
+    return retryRacedWrites(() => this.patchOnce(kind, namespace, name, type, patch, opts));
+  }
+
+  private async patchOnce(kind: KindDef, namespace: string | undefined, name: string, type: PatchType, patch: unknown, opts: WriteOptions & { force?: boolean }): Promise<WriteResult> {
     const sub = opts.subresource ?? '';
     if (type === 'strategic' && kind.custom) {
       throw Errors.unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`);
