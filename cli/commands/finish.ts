@@ -1,25 +1,17 @@
 // `lab finish <id>`: delete the lab's namespaces and cleanup objects and wait
 // until they are gone. Safe to run again: it then has nothing to clean up.
 
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import type { CliIO } from '../io.ts';
 import type { ClusterConnection } from '../../graders/sdk/types.ts';
 import { finishLab, type FinishSummary } from '../lab/finish.ts';
-import { loadLab, type Lab } from '../lab/loader.ts';
-import { addClusterOptions, addLabsDirOption, connectWith, labOptions, labsDirOf } from '../lab/options.ts';
+import type { Lab } from '../lab/loader.ts';
+import { connectWith, labCommand } from '../lab/options.ts';
 import { createProgress } from '../lab/progress.ts';
 
 export function finishCommand(io: CliIO): Command {
-  const cmd = new Command('finish')
-    .description('clean up after a lab: delete its namespaces and the objects it made elsewhere, and wait until they are gone')
-    .argument('<id>', 'the lab (see `lab list`)');
-  addClusterOptions(cmd);
-  addLabsDirOption(cmd);
-  return cmd.action(async (id: string, _opts: unknown, self: Command) => {
-    const o = labOptions(self);
-    const lab = await loadLab(labsDirOf(o), id);
-    await runFinish(lab, await connectWith(o), io);
-  });
+  return labCommand('finish', 'clean up after a lab: delete its namespaces and the objects it made elsewhere, and wait until they are gone',
+    async (lab, o) => { await runFinish(lab, await connectWith(o), io); });
 }
 
 /** What `lab finish` does once the lab is loaded and the cluster connected (the web server runs it too). */

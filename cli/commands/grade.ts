@@ -5,15 +5,15 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { ApiException, CoreV1Api } from '@kubernetes/client-node';
 import type { ClusterConnection, GradeReport } from '../../graders/sdk/types.ts';
 import { runGrader, runOrder, UnknownCheckError } from '../../graders/sdk/runner.ts';
 import type { CliIO } from '../io.ts';
 import { UsageError } from '../usage-error.ts';
 import { junitXml } from '../lab/junit.ts';
-import { loadLab, type Lab } from '../lab/loader.ts';
-import { addClusterOptions, addLabsDirOption, connectWith, labOptions, labsDirOf } from '../lab/options.ts';
+import type { Lab } from '../lab/loader.ts';
+import { connectWith, labCommand } from '../lab/options.ts';
 import { checkLine, scoreLine } from '../lab/report-text.ts';
 import { apiErrorMessage } from '../lab/objects.ts';
 
@@ -43,20 +43,7 @@ function positiveSeconds(v: string): number {
 }
 
 export function gradeCommand(io: CliIO): Command {
-  const cmd = new Command('grade')
-    .description('grade a lab: run its checks against the cluster and print each result and the score')
-    .argument('<id>', 'the lab (see `lab list`)')
-    .option('--json', 'print the grade report as JSON (schema virtlab.dev/grade-report/v1)')
-    .option('--junit <file>', 'also write the report as JUnit XML to this file')
-    .option('--no-behavioural', 'skip the behavioural checks (those that inject faults and watch the recovery)')
-    .option('--check <id>', 'grade only this check (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
-    .option('--proxy <url>', 'external data-plane proxy for HTTP checks (default: $VIRTLAB_PROXY, then the embedded cluster\'s)')
-    .option('--timeout <seconds>', 'limit for the whole run, in wall-clock seconds (default 600)', positiveSeconds);
-  addClusterOptions(cmd);
-  addLabsDirOption(cmd);
-  return cmd.action(async (id: string, flags: GradeFlags, self: Command) => {
-    const o = labOptions(self);
-    const lab = await loadLab(labsDirOf(o), id);
+  return labCommand<GradeFlags>('grade', 'grade a lab: run its checks against the cluster and print each result and the score', async (lab, o, flags) => {
     checkIdsOf(lab, flags.check);
     const conn = await connectWith(o, { proxy: flags.proxy });
     const report = await runGrade(lab, conn, flags, io);
@@ -65,7 +52,13 @@ export function gradeCommand(io: CliIO): Command {
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, junitXml(report));
     }
-  });
+  })
+    .option('--json', 'print the grade report as JSON (schema virtlab.dev/grade-report/v1)')
+    .option('--junit <file>', 'also write the report as JUnit XML to this file')
+    .option('--no-behavioural', 'skip the behavioural checks (those that inject faults and watch the recovery)')
+    .option('--check <id>', 'grade only this check (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--proxy <url>', 'external data-plane proxy for HTTP checks (default: $VIRTLAB_PROXY, then the embedded cluster\'s)')
+    .option('--timeout <seconds>', 'limit for the whole run, in wall-clock seconds (default 600)', positiveSeconds);
 }
 
 /** --check ids the lab's grader does not have are a usage error (exit 2), found before touching the cluster. */

@@ -5,12 +5,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { kubeconfigFiles } from '../../graders/sdk/connection.ts';
 import type { CliIO } from '../io.ts';
-import { loadLab } from '../lab/loader.ts';
-import { addClusterOptions, addLabsDirOption, connectWith, labOptions, labsDirOf, type LabOptions } from '../lab/options.ts';
+import { connectWith, labCommand, type LabOptions } from '../lab/options.ts';
 import { createProgress } from '../lab/progress.ts';
 import { solveLab } from '../lab/solve.ts';
 
@@ -29,19 +28,12 @@ function commandKubeconfig(o: LabOptions): { value: string; cleanup(): void } {
 }
 
 export function solveCommand(io: CliIO): Command {
-  const cmd = new Command('solve')
-    .description('run a lab\'s solution (solution/solve.yaml) against the cluster, step by step')
-    .argument('<id>', 'the lab (see `lab list`)');
-  addClusterOptions(cmd);
-  addLabsDirOption(cmd);
-  return cmd.action(async (id: string, _opts: unknown, self: Command) => {
-    const o = labOptions(self);
-    const lab = await loadLab(labsDirOf(o), id);
+  return labCommand('solve', 'run a lab\'s solution (solution/solve.yaml) against the cluster, step by step', async (lab, o) => {
     const conn = await connectWith(o);
     const kubeconfig = commandKubeconfig(o);
     try {
       const s = await solveLab(lab, conn, { kubeconfig: kubeconfig.value, out: (t) => io.out(t), err: (t) => io.err(t) }, createProgress((t) => io.out(t), { tty: io.isTTY }));
-      io.out(`Solved lab ${id} (${s.steps} step${s.steps === 1 ? '' : 's'}). Check it with \`lab grade ${id}\`.\n`);
+      io.out(`Solved lab ${lab.id} (${s.steps} step${s.steps === 1 ? '' : 's'}). Check it with \`lab grade ${lab.id}\`.\n`);
     } finally {
       kubeconfig.cleanup();
     }

@@ -1,25 +1,17 @@
 // `lab start <id>`: prepare the cluster for a lab (namespaces, setup
 // manifests, ready conditions). Safe to run again: it then changes nothing.
 
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import type { CliIO } from '../io.ts';
 import type { ClusterConnection } from '../../graders/sdk/types.ts';
-import { loadLab, type Lab } from '../lab/loader.ts';
-import { addClusterOptions, addLabsDirOption, connectWith, labOptions, labsDirOf } from '../lab/options.ts';
+import type { Lab } from '../lab/loader.ts';
+import { connectWith, labCommand } from '../lab/options.ts';
 import { createProgress } from '../lab/progress.ts';
 import { startLab, type StartSummary } from '../lab/start.ts';
 
 export function startCommand(io: CliIO): Command {
-  const cmd = new Command('start')
-    .description('prepare the cluster for a lab: create its namespaces, apply its setup manifests, wait until they are ready')
-    .argument('<id>', 'the lab (see `lab list`)');
-  addClusterOptions(cmd);
-  addLabsDirOption(cmd);
-  return cmd.action(async (id: string, _opts: unknown, self: Command) => {
-    const o = labOptions(self);
-    const lab = await loadLab(labsDirOf(o), id);
-    await runStart(lab, await connectWith(o), io);
-  });
+  return labCommand('start', 'prepare the cluster for a lab: create its namespaces, apply its setup manifests, wait until they are ready',
+    async (lab, o) => { await runStart(lab, await connectWith(o), io); });
 }
 
 /** What `lab start` does once the lab is loaded and the cluster connected (the web server runs it too). */

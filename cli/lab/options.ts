@@ -3,10 +3,10 @@
 // command (`lab list --labs-dir X`); the command's own value wins.
 
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Command } from 'commander';
 import { connect } from '../../graders/sdk/connection.ts';
 import type { ClusterConnection } from '../../graders/sdk/types.ts';
-import { defaultLabsDir } from './loader.ts';
+import { defaultLabsDir, loadLab, type Lab } from './loader.ts';
 
 export interface LabOptions {
   kubeconfig?: string;
@@ -42,4 +42,15 @@ export function labsDirOf(o: LabOptions): string {
 
 export function connectWith(o: LabOptions, extra: { proxy?: string } = {}): Promise<ClusterConnection> {
   return connect({ kubeconfig: o.kubeconfig, context: o.context, proxy: extra.proxy });
+}
+
+/** `lab <name> <id>`: a command about one lab with the shared options; the action gets the loaded lab, the options and the command's own flags. */
+export function labCommand<F>(name: string, description: string, action: (lab: Lab, o: LabOptions, flags: F) => Promise<void>): Command {
+  const cmd = new Command(name).description(description).argument('<id>', 'the lab (see `lab list`)');
+  addClusterOptions(cmd);
+  addLabsDirOption(cmd);
+  return cmd.action(async (id: string, flags: F, self: Command) => {
+    const o = labOptions(self);
+    await action(await loadLab(labsDirOf(o), id), o, flags);
+  });
 }
