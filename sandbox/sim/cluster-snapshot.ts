@@ -12,6 +12,7 @@ import { HEARTBEAT_ANNOTATION } from './controllers/kubevirt-node/heartbeat.ts';
 import { LEASE_NAMESPACE, LEASES } from './controllers/kubelet/node-status.ts';
 import type { ObjectStore } from './store/object-store.ts';
 import type { Topology } from './topology.ts';
+import { jsonClone } from './api/json-clone.ts';
 
 export const CLUSTER_SNAPSHOT_VERSION = 1;
 
@@ -39,14 +40,14 @@ export function resumeNodeHeartbeats(store: ObjectStore, now: number): number {
   for (const node of store.list('nodes')) {
     const name = node.metadata.name!;
     if (!nodeAgentsReportIn(reader, name)) continue;
-    const next = structuredClone(node) as KubeObject;
+    const next = jsonClone(node) as KubeObject;
     const status = (next.status ?? {}) as { conditions?: { type: string; lastHeartbeatTime?: string }[] };
     for (const c of status.conditions ?? []) if (c.lastHeartbeatTime) c.lastHeartbeatTime = rfc3339(now);
     if (next.metadata.annotations?.[HEARTBEAT_ANNOTATION]) next.metadata.annotations[HEARTBEAT_ANNOTATION] = rfc3339(now);
     store.update('nodes', next);
     const lease = store.get(LEASES, LEASE_NAMESPACE, name);
     if (lease) {
-      const l = structuredClone(lease) as KubeObject;
+      const l = jsonClone(lease) as KubeObject;
       l.spec = { ...(l.spec as Record<string, unknown>), renewTime: microTime(now) };
       store.update(LEASES, l);
     }

@@ -23,6 +23,7 @@ import { kubevirtEvictionPlugin } from './admission/kubevirt-eviction.ts';
 import { kubevirtMigrationPlugin } from './admission/kubevirt-migration.ts';
 import { serviceAllocationPlugin } from './admission/service-allocation.ts';
 import { routeHostPlugin } from './admission/route-host.ts';
+import { jsonClone } from './api/json-clone.ts';
 
 export interface UserInfo {
   username: string;
@@ -119,7 +120,7 @@ export class Cluster {
       await client.create(this.registry.storeKey(kind), obj);
       if (obj.status !== undefined && kind.subresources?.status) {
         const stored = client.get(this.registry.storeKey(kind), obj.metadata.namespace, obj.metadata.name!)!;
-        await client.updateStatus(this.registry.storeKey(kind), { ...structuredClone(stored), status: obj.status });
+        await client.updateStatus(this.registry.storeKey(kind), { ...jsonClone(stored), status: obj.status });
       }
     }
   }

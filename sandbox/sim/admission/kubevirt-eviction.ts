@@ -13,6 +13,7 @@ import { isPlainObject } from '../api/object.ts';
 import { rfc3339 } from '../api/age.ts';
 import type { AdmissionDenial, AdmissionResult } from '../kinds/types.ts';
 import { kubevirtClusterConfig } from '../kinds/kubevirt/index.ts';
+import { jsonClone } from '../api/json-clone.ts';
 
 export const LAUNCHER_EVICTION_WEBHOOK = 'virt-launcher-eviction-interceptor.kubevirt.io';
 export const HOTPLUG_EVICTION_WEBHOOK = 'hotplug-pod-eviction-interceptor.kubevirt.io';
@@ -137,7 +138,7 @@ export function decideLauncherEviction(pod: KubeObject, vmi: KubeObject | Error)
  * writing it here keeps both in one write), and the descheduler annotation.
  */
 export function markedForEviction(vmi: KubeObject, node: string, now: number, descheduler: boolean): KubeObject {
-  const next = structuredClone(vmi);
+  const next = jsonClone(vmi);
   const status = obj(next.status);
   next.status = status;
   status.evacuationNodeName = node;

@@ -10,6 +10,7 @@ import type { Schema, SchemaDefinitions } from '../kinds/schema.ts';
 import type { KindDef } from '../kinds/types.ts';
 import { compareKubeVersions } from './discovery.ts';
 import { objectSchema } from './openapi.ts';
+import { jsonClone } from './json-clone.ts';
 
 const REF = '#/components/schemas/';
 
@@ -82,7 +83,7 @@ export function crdVersionSchema(kind: KindDef, defs: SchemaDefinitions): Schema
     if (k === 'kind') properties.metadata = { type: 'object' };
   }
   if (!('metadata' in properties)) properties.metadata = { type: 'object' };
-  return structuredClone({ ...inlined, type: 'object', properties });
+  return jsonClone({ ...inlined, type: 'object', properties });
 }
 
 function namesOf(k: KindDef): Record<string, unknown> {
@@ -158,7 +159,7 @@ export function customResourceDefinitionFor(kinds: KindDef[], defs: SchemaDefini
         { type: 'NamesAccepted', status: 'True', lastTransitionTime: createdAt, reason: 'NoConflicts', message: 'no conflicts found' },
         { type: 'Established', status: 'True', lastTransitionTime: createdAt, reason: 'InitialNamesAccepted', message: 'the initial names have been accepted' },
       ],
-      acceptedNames: structuredClone(names),
+      acceptedNames: jsonClone(names),
       storedVersions: [head.version],
     },
   };

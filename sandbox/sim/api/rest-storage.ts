@@ -25,6 +25,7 @@ import type { Clock } from '../clock.ts';
 import { matchesLabels, type LabelSelector } from '../store/label-selector.ts';
 import { matchesFields, type FieldRequirement } from '../store/field-selector.ts';
 import { evictPod, type EvictionRequest, type EvictionResult } from './eviction.ts';
+import { jsonClone } from './json-clone.ts';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -294,7 +295,7 @@ export class RestStorage implements ClusterReader {
     const warnings: string[] = [];
     let obj = this.checkBody(kind, body);
     obj = this.decodeFields(kind, obj, opts.fieldValidation ?? 'Warn', warnings);
-    obj = structuredClone(obj);
+    obj = jsonClone(obj);
     this.checkNamespace(kind, obj, namespace, 'CREATE');
     const meta = obj.metadata;
     if (!meta.name && meta.generateName) meta.name = generateObjectName(meta.generateName, this.random);
@@ -342,7 +343,7 @@ export class RestStorage implements ClusterReader {
     let obj = this.checkBody(kind, body);
     obj = this.decodeFields(kind, obj, opts.fieldValidation ?? 'Warn', warnings);
     const old = this.read(kind, namespace, name);
-    return this.writeUpdate(kind, namespace, name, structuredClone(obj), old, opts, warnings, this.manager(opts, 'unknown'), 'Update');
+    return this.writeUpdate(kind, namespace, name, jsonClone(obj), old, opts, warnings, this.manager(opts, 'unknown'), 'Update');
   }
 
   private async writeUpdate(
@@ -375,11 +376,11 @@ export class RestStorage implements ClusterReader {
     if (kind.subresources?.status) {
       if (sub === 'status') {
         // The status strategy keeps everything but status, metadata included.
-        const next: KubeObject = { ...structuredClone(old), status: obj.status };
+        const next: KubeObject = { ...jsonClone(old), status: obj.status };
         if (obj.status === undefined) delete next.status;
         obj = next;
       } else if (old.status !== undefined) {
-        obj.status = structuredClone(old.status);
+        obj.status = jsonClone(old.status);
       } else {
         delete obj.status;
       }
@@ -439,15 +440,15 @@ export class RestStorage implements ClusterReader {
     const old = this.read(kind, namespace, name);
     let patched: unknown;
     try {
-      const base = structuredClone(old) as Record<string, unknown>;
       // Managed fields and the resourceVersion are not part of what a patch applies to, unless it sets them.
-      if (type === 'json') patched = applyJsonPatch(base, patch);
+      // (Each patch function works on its own copy of the stored object.)
+      if (type === 'json') patched = applyJsonPatch(jsonClone(old), patch);
       else if (type === 'merge') {
         if (!isPlainObject(patch)) throw new PatchError('merge patch must be a JSON object', 400);
-        patched = applyMergePatch(base, patch);
+        patched = applyMergePatch(old, patch);
       } else {
         if (!isPlainObject(patch)) throw new PatchError('strategic merge patch must be a JSON object', 400);
-        patched = applyStrategicMergePatch(base, patch, this.schemaOf(kind), this.defs);
+        patched = applyStrategicMergePatch(jsonClone(old), patch, this.schemaOf(kind), this.defs);
       }
     } catch (e) {
       if (e instanceof PatchError) {
@@ -463,7 +464,7 @@ export class RestStorage implements ClusterReader {
     if (obj.metadata.resourceVersion === old.metadata.resourceVersion) delete obj.metadata.resourceVersion;
     else if (obj.metadata.resourceVersion === undefined) { /* removed by the patch: unconditional */ }
     const manager = this.manager(opts, 'unknown');
-    return this.writeUpdate(kind, namespace, name, structuredClone(obj), old, { ...opts, subresource: sub }, warnings, manager, 'Update');
+    return this.writeUpdate(kind, namespace, name, jsonClone(obj), old, { ...opts, subresource: sub }, warnings, manager, 'Update');
   }
 
   private async apply(kind: KindDef, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions & { force?: boolean }, warnings: string[]): Promise<WriteResult> {
@@ -480,7 +481,7 @@ export class RestStorage implements ClusterReader {
     const nowText = rfc3339(this.now());
     let merged: Record<string, unknown>;
     try {
-      merged = serverSideApply(old ? structuredClone(old) as Record<string, unknown> : undefined, structuredClone(applied) as Record<string, unknown>, opts.fieldManager,
+      merged = serverSideApply(old ? jsonClone(old) as Record<string, unknown> : undefined, jsonClone(applied) as Record<string, unknown>, opts.fieldManager,
         { force: !!opts.force, apiVersion: apiVersionOf(kind), now: nowText, subresource: opts.subresource || undefined, ignoredRoots: this.ignoredRoots(kind, opts.subresource ?? '') },
         schema, this.defs).object;
     } catch (e) {
@@ -496,7 +497,7 @@ export class RestStorage implements ClusterReader {
       const res = await this.create(kind, namespace, obj, { ...opts, fieldValidation: 'Ignore' });
       // create() records an Update entry; an apply-created object is owned by the Apply manager instead.
       if (!opts.dryRun && managed) {
-        const stored = { ...structuredClone(res.object), metadata: { ...structuredClone(res.object.metadata), managedFields: managed } };
+        const stored = { ...jsonClone(res.object), metadata: { ...jsonClone(res.object.metadata), managedFields: managed } };
         res.object = this.store.update(resourceKey(kind.group, kind.plural), stored);
       } else if (managed) {
         res.object.metadata.managedFields = managed;
@@ -527,7 +528,7 @@ export class RestStorage implements ClusterReader {
    * checks replace the kind's update strategy; managed fields are still recorded.
    */
   async writeSubresource(kind: KindDef, next: KubeObject, old: KubeObject, opts: WriteOptions): Promise<KubeObject> {
-    const obj = structuredClone(next);
+    const obj = jsonClone(next);
     setManagedFields(obj, recordUpdate(old, obj, this.manager(opts, 'unknown'),
       { apiVersion: apiVersionOf(kind), now: rfc3339(this.now()), subresource: opts.subresource || undefined, ignoredRoots: [] }, this.schemaOf(kind), this.defs));
     if (opts.dryRun) return obj;
@@ -558,7 +559,7 @@ export class RestStorage implements ClusterReader {
     const warnings: string[] = [];
     await this.admit(kind, 'DELETE', old, old, opts, warnings);
     const policy = options.propagationPolicy ?? (options.orphanDependents ? 'Orphan' : undefined);
-    const next = structuredClone(old);
+    const next = jsonClone(old);
     const finalizers = new Set(next.metadata.finalizers ?? []);
     if (!old.metadata.deletionTimestamp) {
       if (policy === 'Foreground') finalizers.add(FOREGROUND_FINALIZER);

@@ -17,6 +17,7 @@ import type { GuestSnapshot } from './snapshot.ts';
 import { GuestTimers, type GuestTimer } from './timers.ts';
 import type { DomainState, GuestInfo, GuestNetwork, ShutoffReason } from './types.ts';
 import { guestResolvConf, linkLocal, type GuestSpec, type WatchdogAction } from './vmi.ts';
+import { jsonClone } from '../api/json-clone.ts';
 
 /** How long systemd takes from the ACPI power button (or `poweroff`) to the domain powering off. */
 export const SHUTDOWN_SECONDS = 4;
@@ -596,7 +597,7 @@ export class Guest implements ShellHost, ServiceHost, ConsoleHost {
   snapshot(): GuestSnapshot {
     const image = new Set(this.image.packages);
     return {
-      spec: structuredClone(this.spec),
+      spec: jsonClone(this.spec),
       ip: this.ip,
       ...(this.node !== undefined ? { node: this.node } : {}),
       hostname: this.host,

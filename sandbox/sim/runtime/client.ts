@@ -7,6 +7,7 @@ import type { DeleteOptions, PatchType, RestStorage, WriteResult } from '../api/
 import { ApiError, Errors } from '../api/errors.ts';
 import { rfc3339 } from '../api/age.ts';
 import type { KindDef } from '../kinds/types.ts';
+import { jsonClone } from '../api/json-clone.ts';
 
 export class ClusterClient {
   constructor(private readonly storage: RestStorage, readonly user: string, readonly fieldManager: string) {}
@@ -79,7 +80,7 @@ export class ClusterClient {
     const spec = (pod.spec ?? {}) as { nodeName?: string };
     if (pod.metadata.deletionTimestamp) throw Errors.conflict('pods', '', name, 'pod is being deleted, cannot be assigned to a host');
     if (spec.nodeName) throw Errors.conflict('pods', '', name, `pod ${name} is already assigned to node "${spec.nodeName}"`);
-    const updated = structuredClone(pod);
+    const updated = jsonClone(pod);
     (updated.spec as { nodeName?: string }).nodeName = node;
     const st = (updated.status ?? {}) as { conditions?: { type: string }[] };
     st.conditions = [

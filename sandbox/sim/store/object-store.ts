@@ -4,6 +4,7 @@
 // resources and keys, nothing about kinds.
 
 import type { KubeObject } from '../api/object.ts';
+import { jsonClone } from '../api/json-clone.ts';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -198,7 +199,7 @@ export class ObjectStore {
     if (this.buckets.size) throw new Error('restore needs an empty store');
     for (const [r, list] of Object.entries(snap.objects)) {
       const b = this.bucket(r);
-      for (const o of list) b.objects.set(objectKey(o.metadata.namespace, o.metadata.name!), deepFreeze(structuredClone(o)));
+      for (const o of list) b.objects.set(objectKey(o.metadata.namespace, o.metadata.name!), deepFreeze(jsonClone(o)));
     }
     this.rv = snap.resourceVersion;
     this.compactedRv = this.rv;

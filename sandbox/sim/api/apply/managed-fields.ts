@@ -25,6 +25,7 @@ import {
   indexList, renderPath, shapeOf, toFieldsV1, removeFields, deepEqual, fieldSetFromDotted,
   type FieldPath, type PathStep,
 } from './fieldset.ts';
+import { jsonClone } from '../json-clone.ts';
 
 export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
 /** metav1 TotalAnnotationSizeLimitB: a rewritten last-applied annotation that does not fit is dropped. */
@@ -157,10 +158,11 @@ function stripAll(managers: Managers): void {
   }
 }
 
+/** A shallow view without metadata.managedFields: field comparison only reads it. */
 function withoutManagedFields(obj: Record<string, unknown>): Record<string, unknown> {
-  const copy = structuredClone(obj);
-  if (isPlainObject(copy.metadata)) delete copy.metadata.managedFields;
-  return copy;
+  if (!isPlainObject(obj.metadata)) return obj;
+  const { managedFields: _m, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
 }
 
 function metadataOf(obj: Record<string, unknown> | undefined): Record<string, unknown> {
@@ -220,7 +222,7 @@ export function recordUpdate(
   }
   if (managers.size === 0 && oldObj && metadataOf(oldObj).uid) return [];
 
-  const before = oldObj ? withoutManagedFields(oldObj) : structuredClone(opts.createBaseline ?? {});
+  const before = oldObj ? withoutManagedFields(oldObj) : jsonClone(opts.createBaseline ?? {});
   const after = withoutManagedFields(newObj);
   const who: ManagerIdentity = { manager, operation: 'Update', apiVersion: opts.apiVersion };
   if (opts.subresource) who.subresource = opts.subresource;
@@ -338,12 +340,12 @@ export function serverSideApply(
     liveObj = withoutManagedFields(live);
     if (managers.size === 0) {
       // Untracked existing fields get a placeholder owner so applying over them conflicts.
-      applyUpdate(managers, structuredClone(opts.createBaseline ?? {}), liveObj,
+      applyUpdate(managers, jsonClone(opts.createBaseline ?? {}), liveObj,
         { manager: BEFORE_FIRST_APPLY, operation: 'Update', apiVersion: opts.apiVersion }, opts.now, ignored, schema, defs);
     }
   }
 
-  const config = structuredClone(applied);
+  const config = jsonClone(applied);
   let configSet: FieldSet;
   try {
     configSet = fieldsOf(config, schema, defs, { strict: true });
@@ -452,23 +454,23 @@ function prune(merged: Record<string, unknown>, managers: Managers, lastSet: Fie
  * items both share.
  */
 function mergeValues(l: unknown, r: unknown, s: Schema | undefined, defs: SchemaDefinitions, path: FieldPath): unknown {
-  if (r === undefined) return structuredClone(l);
-  if (l === undefined) return structuredClone(r);
+  if (r === undefined) return jsonClone(l);
+  if (l === undefined) return jsonClone(r);
   const shape = shapeOf(s, defs, l, r);
-  if (shape.kind === 'leaf' || (isEmpty(l) && isEmpty(r))) return structuredClone(r);
+  if (shape.kind === 'leaf' || (isEmpty(l) && isEmpty(r))) return jsonClone(r);
   if (shape.kind === 'map') {
     const lm = isPlainObject(l) ? l : {};
     const rm = isPlainObject(r) ? r : {};
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(lm)) {
-      out[k] = Object.hasOwn(rm, k) ? mergeValues(v, rm[k], shape.field(k).schema, defs, [...path, fieldStep(k)]) : structuredClone(v);
+      out[k] = Object.hasOwn(rm, k) ? mergeValues(v, rm[k], shape.field(k).schema, defs, [...path, fieldStep(k)]) : jsonClone(v);
     }
-    for (const [k, v] of Object.entries(rm)) if (!Object.hasOwn(lm, k)) out[k] = structuredClone(v);
+    for (const [k, v] of Object.entries(rm)) if (!Object.hasOwn(lm, k)) out[k] = jsonClone(v);
     return out;
   }
   const ritems = indexList(shape, Array.isArray(r) ? r : [], path, true)!;
   const litems = Array.isArray(l) ? indexList(shape, l, path, false) : [];
-  if (!litems) return structuredClone(r);
+  if (!litems) return jsonClone(r);
 
   const rIndex = new Map<PathStep, unknown>(ritems.map((it) => [it.step, it.value]));
   const lIndex = new Map<PathStep, unknown>();
@@ -511,7 +513,7 @@ function mergeValues(l: unknown, r: unknown, s: Schema | undefined, defs: Schema
     if (li < litems.length) {
       const lstep = litems[li].step;
       if (!rIndex.has(lstep)) {
-        out.push(structuredClone(litems[li].value));
+        out.push(jsonClone(litems[li].value));
         li++;
         continue;
       }
@@ -571,7 +573,7 @@ function restoreIgnored(merged: Record<string, unknown>, liveObj: Record<string,
     if (!ok) continue;
     const last = parts[parts.length - 1];
     if (src === undefined) delete dst[last];
-    else dst[last] = structuredClone(src);
+    else dst[last] = jsonClone(src);
   }
 }
 
@@ -590,7 +592,7 @@ function hasLastApplied(obj: Record<string, unknown>): boolean {
 
 /** The applied config without the annotation itself, as Go encodes an unstructured object. */
 function buildLastApplied(applied: Record<string, unknown>): string {
-  const copy = structuredClone(applied);
+  const copy = jsonClone(applied);
   const ann = annotationsOf(copy);
   if (ann) delete ann[LAST_APPLIED_ANNOTATION];
   return `${goJson(copy)}\n`;

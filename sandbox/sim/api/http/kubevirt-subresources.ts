@@ -15,6 +15,7 @@ import type { KindDef } from '../../kinds/types.ts';
 import type { WriteOptions } from '../rest-storage.ts';
 import type { HandlerContext } from './special.ts';
 import { readBody, parseJson, parseYaml, mediaType } from './body.ts';
+import { jsonClone } from '../json-clone.ts';
 
 export const SUBRESOURCES_GROUP = 'subresources.kubevirt.io';
 /** Who virt-api acts as when it writes (OpenShift Virtualization's names). */
@@ -498,7 +499,7 @@ async function unpauseVmi(ctx: HandlerContext): Promise<void> {
 
 /** VMIs have no /status: the status is written through the main resource, as KubeVirt's own service account. */
 async function writeVmiConditions(ctx: HandlerContext, vmi: KubeObject, conditions: Json[]): Promise<void> {
-  const next = structuredClone(vmi);
+  const next = jsonClone(vmi);
   const status = (isPlainObject(next.status) ? next.status : {}) as Json;
   if (conditions.length) status.conditions = conditions;
   else delete status.conditions;

@@ -21,6 +21,7 @@ import { definitions } from '../../kinds/index.ts';
 import { toTable, wantsTable } from '../table.ts';
 import { rfc3339 } from '../age.ts';
 import { kubevirtGroupHandler, kubevirtSubresourceHandler } from './kubevirt-subresources.ts';
+import { jsonClone } from '../json-clone.ts';
 
 export interface HandlerContext {
   req: IncomingMessage;
@@ -161,7 +162,7 @@ async function bind(ctx: HandlerContext): Promise<void> {
   if (pod.metadata.deletionTimestamp) throw Errors.conflict('pods', '', info.name!, 'pod is being deleted, cannot be assigned to a host');
   if (spec.nodeName) throw Errors.conflict('pods', '', info.name!, `pod ${info.name} is already assigned to node "${spec.nodeName}"`);
   const opts = writeOptions(ctx.req, ctx.url.searchParams, ctx.principal, 'binding');
-  const updated = structuredClone(pod);
+  const updated = jsonClone(pod);
   (updated.spec as { nodeName?: string }).nodeName = target.name;
   const st = (updated.status ?? {}) as { conditions?: unknown[] };
   st.conditions = [...(st.conditions ?? []).filter((c) => (c as { type: string }).type !== 'PodScheduled'), { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(ctx.cluster.clock.now()) }];

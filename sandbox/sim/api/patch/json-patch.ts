@@ -5,6 +5,7 @@
 
 import { PatchError } from './patch-error.ts';
 import { isJsonObject, jsonEqual } from './merge-patch.ts';
+import { jsonClone } from '../json-clone.ts';
 
 type Op = Record<string, unknown>;
 
@@ -18,7 +19,7 @@ export function applyJsonPatch(doc: unknown, ops: unknown): unknown {
     }
   }
   // Work on a private copy: ops mutate it in place, and a failing op leaves the caller's document untouched.
-  let cur = structuredClone(doc);
+  let cur = jsonClone(doc);
   for (const op of ops as Op[]) cur = applyOp(cur, op);
   return cur;
 }
@@ -46,7 +47,7 @@ function applyOp(doc: unknown, op: Op): unknown {
       const from = pathOf(op, 'from', kind);
       const found = get(doc, from);
       if (!found.ok) throw missing(`copy operation does not apply: doc is missing from path: ${op.from as string}`);
-      return add(doc, pathOf(op, 'path', kind), structuredClone(found.value), op.path as string);
+      return add(doc, pathOf(op, 'path', kind), jsonClone(found.value), op.path as string);
     }
     case 'test': {
       const found = get(doc, pathOf(op, 'path', kind));
@@ -73,7 +74,7 @@ function pathOf(op: Op, field: 'path' | 'from', kind: string): string[] {
 
 function valueOf(op: Op, kind: string): unknown {
   if (!Object.hasOwn(op, 'value')) throw new PatchError(`${kind} operation has no value`);
-  return structuredClone(op.value);
+  return jsonClone(op.value);
 }
 
 /** RFC 6901: "" is the whole document; "~1" is "/" and "~0" is "~" (in that order). */

@@ -1,3 +1,4 @@
+import { jsonClone } from '../json-clone.ts';
 // JSON merge patch (RFC 7386), used by `kubectl label/annotate`, `patch --type merge`
 // and client-side apply of custom resources.
 
@@ -24,18 +25,19 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
+/** The patched document; it shares nothing with the inputs, which are never mutated. */
 export function applyMergePatch(doc: unknown, patch: unknown): unknown {
-  return merge(doc, patch);
+  return mergeInto(jsonClone(doc), patch);
 }
 
-// Never mutates: every object on the patched path is rebuilt, untouched
-// branches are deep-copied so the result shares nothing with the inputs.
-function merge(target: unknown, patch: unknown): unknown {
-  if (!isJsonObject(patch)) return structuredClone(patch);
-  const out: JsonObject = isJsonObject(target) ? structuredClone(target) : {};
+// Merges into `target`, a private copy: one deep copy of the document in all,
+// not one per level of the patch.
+function mergeInto(target: unknown, patch: unknown): unknown {
+  if (!isJsonObject(patch)) return jsonClone(patch);
+  const out: JsonObject = isJsonObject(target) ? target : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
-    else out[k] = merge(out[k], v);
+    else out[k] = mergeInto(out[k], v);
   }
   return out;
 }
@@ -47,7 +49,7 @@ function merge(target: unknown, patch: unknown): unknown {
  */
 export function createMergePatch(original: unknown, modified: unknown): unknown {
   if (!isJsonObject(original) || !isJsonObject(modified)) {
-    return jsonEqual(original, modified) ? undefined : structuredClone(modified);
+    return jsonEqual(original, modified) ? undefined : jsonClone(modified);
   }
   const patch: JsonObject = {};
   for (const k of Object.keys(original)) {
@@ -55,7 +57,7 @@ export function createMergePatch(original: unknown, modified: unknown): unknown 
   }
   for (const [k, v] of Object.entries(modified)) {
     if (!Object.hasOwn(original, k)) {
-      patch[k] = structuredClone(v);
+      patch[k] = jsonClone(v);
       continue;
     }
     const o = original[k];
@@ -63,7 +65,7 @@ export function createMergePatch(original: unknown, modified: unknown): unknown 
       const sub = createMergePatch(o, v) as JsonObject;
       if (Object.keys(sub).length > 0) patch[k] = sub;
     } else if (!jsonEqual(o, v)) {
-      patch[k] = structuredClone(v);
+      patch[k] = jsonClone(v);
     }
   }
   return patch;

@@ -10,6 +10,7 @@
 import type { Schema, SchemaDefinitions } from '../../kinds/schema.ts';
 import { PatchError } from './patch-error.ts';
 import { isJsonObject, jsonEqual, type JsonObject } from './merge-patch.ts';
+import { jsonClone } from '../json-clone.ts';
 
 const PATCH = '$patch';
 const RETAIN_KEYS = '$retainKeys';
@@ -35,7 +36,7 @@ export function applyStrategicMergePatch(
   if (!isJsonObject(patch)) throw new PatchError('strategic merge patch must be a JSON object', 400);
   // Private copies: the merge below works in place on the document and consumes the patch.
   const m = new Merger(defs);
-  return m.mergeMap(structuredClone(isJsonObject(doc) ? doc : {}), structuredClone(patch), schema);
+  return m.mergeMap(jsonClone(isJsonObject(doc) ? doc : {}), jsonClone(patch), schema);
 }
 
 class Merger {

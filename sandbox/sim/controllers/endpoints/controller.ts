@@ -16,6 +16,7 @@ import {
 } from './membership.ts';
 import { OVER_CAPACITY, capacityAnnotationCorrect, desiredSubsets, subsetsEqual, truncateSubsets } from './subsets.ts';
 import { TriggerTimeTracker } from './trigger-time.ts';
+import { jsonClone } from '../../api/json-clone.ts';
 
 export const Reason = {
   FailedToCreateEndpoint: 'FailedToCreateEndpoint',
@@ -70,7 +71,7 @@ export function endpointsController(deps: ControllerDeps): Controller {
         && capacityAnnotationCorrect(current.metadata.annotations, current.subsets)) return;
     }
 
-    const next: KubeObject = current ? structuredClone(current) as KubeObject : {
+    const next: KubeObject = current ? jsonClone(current) as KubeObject : {
       apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace },
     };
     const annotations = { ...(next.metadata.annotations ?? {}) };

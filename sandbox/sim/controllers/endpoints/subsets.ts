@@ -7,6 +7,7 @@ import { isPlainObject } from '../../api/object.ts';
 import {
   findPort, isHeadless, isIPv6, isPodReady, podIPs, serviceFamilies, serviceSpec, shouldPodBeInEndpoints, shouldSetHostname,
 } from './membership.ts';
+import { jsonClone } from '../../api/json-clone.ts';
 
 export interface ObjectReference {
   kind: string;
@@ -121,7 +122,7 @@ export function repackSubsets(subsets: EndpointSubset[]): EndpointSubset[] {
   const byPort = new Map<string, { port: EndpointPort; ready: Map<string, boolean> }>();
   const note = (addr: EndpointAddress, port: EndpointPort, ready: boolean): void => {
     const ak = addressKey(addr);
-    if (!allAddrs.has(ak)) allAddrs.set(ak, structuredClone(addr));
+    if (!allAddrs.has(ak)) allAddrs.set(ak, jsonClone(addr));
     const pk = portKey(port);
     let entry = byPort.get(pk);
     if (!entry) byPort.set(pk, entry = { port, ready: new Map() });
@@ -146,7 +147,7 @@ export function repackSubsets(subsets: EndpointSubset[]): EndpointSubset[] {
   for (const g of groups.values()) {
     const addresses: EndpointAddress[] = [];
     const notReady: EndpointAddress[] = [];
-    for (const [ak, r] of g.ready) (r ? addresses : notReady).push(structuredClone(allAddrs.get(ak)!));
+    for (const [ak, r] of g.ready) (r ? addresses : notReady).push(jsonClone(allAddrs.get(ak)!));
     const ports = g.ports.length === 1 && g.ports[0] === NO_PORTS ? [] : g.ports.filter((p) => p !== NO_PORTS).map((p) => ({ ...p }));
     addresses.sort(compareAddresses);
     notReady.sort(compareAddresses);

@@ -10,6 +10,7 @@ import {
   HEADLESS_LABEL, LAST_CHANGE_TRIGGER_TIME, endpointsLabels, findPort, isHeadless, isIPv6, isPodReady, podIPs, rfc3339Nano,
   serviceFamilies, serviceSpec, shouldPodBeInEndpoints, shouldSetHostname,
 } from '../endpoints/membership.ts';
+import { jsonClone } from '../../api/json-clone.ts';
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
@@ -169,7 +170,7 @@ export function newSlice(svc: KubeObject, ports: SlicePort[], addressType: Addre
     },
     addressType,
     endpoints: [],
-    ports: structuredClone(ports),
+    ports: jsonClone(ports),
   };
 }
 
@@ -264,7 +265,7 @@ function planForAddressType(input: PlanInput, addressType: AddressType, existing
     const victim = toDelete[i];
     if (victim.addressType === addressType && ownedBy(victim, svc)) {
       const fresh = toCreate.pop()!;
-      const reused = structuredClone(victim) as KubeObject;
+      const reused = jsonClone(victim) as KubeObject;
       reused.metadata.labels = fresh.metadata.labels;
       reused.ports = fresh.ports;
       reused.endpoints = fresh.endpoints;
@@ -307,14 +308,14 @@ function planForPortGroup(svc: KubeObject, existing: KubeObject[], group: PortGr
       if (!kept.length) {
         toDelete.push(name);
       } else {
-        const next = structuredClone(slice) as KubeObject;
+        const next = jsonClone(slice) as KubeObject;
         next.endpoints = kept;
         next.metadata.labels = sliceLabels(svc);
         byName.set(name, next);
         toUpdate.push(name);
       }
     } else if (relabel) {
-      const next = structuredClone(slice) as KubeObject;
+      const next = jsonClone(slice) as KubeObject;
       next.metadata.labels = sliceLabels(svc);
       byName.set(name, next);
       toUpdate.push(name);
@@ -348,7 +349,7 @@ function planForPortGroup(svc: KubeObject, existing: KubeObject[], group: PortGr
       }
     }
     if (target) {
-      target = structuredClone(target) as KubeObject;
+      target = jsonClone(target) as KubeObject;
       target.endpoints = [...endpointsOf(target)];
       byName.set(target.metadata.name!, target);
     } else {

@@ -17,6 +17,7 @@ import {
 import type { Controller, ReconcileResult } from '../../runtime/controller.ts';
 import { isNotFound } from '../../runtime/client.ts';
 import type { ControllerDeps } from '../types.ts';
+import { jsonClone } from '../../api/json-clone.ts';
 
 export const VMIS = 'kubevirt.io/virtualmachineinstances';
 export const EVENT_SOURCE = 'virtlab-fault-injector';
@@ -69,7 +70,7 @@ export function faultController(deps: ControllerDeps): Controller {
   const recorder = deps.recorder({ component: EVENT_SOURCE });
 
   async function writeStatus(f: KubeObject, status: FaultStatus): Promise<KubeObject> {
-    const next = { ...structuredClone(f), status: { ...structuredClone(rec(f.status)), ...status } };
+    const next = { ...jsonClone(f), status: { ...jsonClone(rec(f.status)), ...status } };
     return client.updateStatus(FAULTS, next);
   }
 
@@ -101,7 +102,7 @@ export function faultController(deps: ControllerDeps): Controller {
       current = await writeStatus(f, { phase: 'Cleared', clearedAt: rfc3339(clock.now()), message });
       await recorder.event(f, 'Normal', Reason.Cleared, message);
     }
-    const next = structuredClone(current);
+    const next = jsonClone(current);
     next.metadata.finalizers = (next.metadata.finalizers ?? []).filter((x) => x !== HEAL_FINALIZER);
     await client.update(FAULTS, next);
   }
@@ -144,7 +145,7 @@ export function faultController(deps: ControllerDeps): Controller {
         return;
       }
       if (!(f.metadata.finalizers ?? []).includes(HEAL_FINALIZER)) {
-        const next = structuredClone(f);
+        const next = jsonClone(f);
         next.metadata.finalizers = [...(next.metadata.finalizers ?? []), HEAL_FINALIZER];
         await client.update(FAULTS, next);
         return;

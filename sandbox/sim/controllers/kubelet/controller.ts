@@ -31,6 +31,7 @@ import { launcherVmiUid, runProbe } from './prober.ts';
 import {
   containersReadyCondition, mergeConditions, podPhase, podReadyCondition, type ContainerStatus, type PodCondition,
 } from './pod-status.ts';
+import { jsonClone } from '../../api/json-clone.ts';
 
 /** Seconds from binding until the containers run (image pull and start). */
 export const CONTAINER_START_SECONDS = 2;
@@ -187,7 +188,7 @@ export function kubeletController(deps: ControllerDeps): Controller {
 
   async function writeStatus(pod: KubeObject, next: PodStatus): Promise<boolean> {
     try {
-      await client.updateStatus('pods', { ...structuredClone(pod), status: next });
+      await client.updateStatus('pods', { ...jsonClone(pod), status: next });
       return true;
     } catch (e) {
       if (isNotFound(e)) return false;
@@ -220,7 +221,7 @@ export function kubeletController(deps: ControllerDeps): Controller {
       }
       // The containers' exit is reported before the pod goes (virt-handler reads the domain's end meanwhile).
       const statuses = launcherExitedStatuses(status.containerStatuses ?? [], guest, now);
-      const next: PodStatus = { ...structuredClone(status), containerStatuses: statuses, phase: podPhase(spec.restartPolicy ?? 'Always', statuses) };
+      const next: PodStatus = { ...jsonClone(status), containerStatuses: statuses, phase: podPhase(spec.restartPolicy ?? 'Always', statuses) };
       next.conditions = derivedConditions(pod, next, now);
       if (!(await writeStatus(pod, next))) return;
       exitedAt.set(pod.metadata.uid!, now);
@@ -259,9 +260,9 @@ export function kubeletController(deps: ControllerDeps): Controller {
       { type: 'ContainersReady', ...notReady },
     ], t);
     await client.updateStatus('pods', {
-      ...structuredClone(pod),
+      ...jsonClone(pod),
       status: {
-        ...structuredClone(status),
+        ...jsonClone(status),
         phase: 'Pending',
         hostIP: nodeAddress(node),
         hostIPs: [{ ip: nodeAddress(node) }],
@@ -293,9 +294,9 @@ export function kubeletController(deps: ControllerDeps): Controller {
     const containers = spec.containers ?? [];
     const ip = podIP(node, pod);
     const statuses = containers.map((c) => runningStatus(pod, c, 0, now));
-    const next: PodStatus = { ...structuredClone(status), phase: 'Running', podIP: ip, podIPs: [{ ip }], containerStatuses: statuses };
+    const next: PodStatus = { ...jsonClone(status), phase: 'Running', podIP: ip, podIPs: [{ ip }], containerStatuses: statuses };
     next.conditions = derivedConditions(pod, next, now);
-    await client.updateStatus('pods', { ...structuredClone(pod), status: next });
+    await client.updateStatus('pods', { ...jsonClone(pod), status: next });
     for (const c of containers) {
       await recorder.event(pod, 'Normal', Reason.Pulled, `Successfully pulled image "${c.image}" in 1.2s (1.2s including waiting). Image size: 52428800 bytes.`);
       await recorder.event(pod, 'Normal', Reason.Created, `Created container: ${c.name}`);
@@ -412,7 +413,7 @@ export function kubeletController(deps: ControllerDeps): Controller {
     let finalStatuses = statuses;
     if (launcher?.guest.state === 'Shutoff' && compute?.state.running) finalStatuses = launcherExitedStatuses(statuses, launcher.guest, now);
     else if (launcherVmiUid(pod) && compute?.state.terminated) finalStatuses = launcherExitedStatuses(statuses, undefined, now);
-    const next: PodStatus = { ...structuredClone(status), containerStatuses: finalStatuses };
+    const next: PodStatus = { ...jsonClone(status), containerStatuses: finalStatuses };
     next.phase = podPhase(spec.restartPolicy ?? 'Always', finalStatuses);
     next.conditions = derivedConditions(pod, next, now);
     if (!jsonEqual(next, status) && !(await writeStatus(pod, next))) return;

@@ -18,6 +18,7 @@ import { isNotFound } from '../../runtime/client.ts';
 import { leaseObject, readyCondition, type NodeCondition } from '../../topology.ts';
 import type { ControllerDeps } from '../types.ts';
 import type { EventRecorder } from '../../runtime/events.ts';
+import { jsonClone } from '../../api/json-clone.ts';
 
 export const LEASES = 'coordination.k8s.io/leases';
 export const LEASE_NAMESPACE = 'kube-node-lease';
@@ -99,8 +100,8 @@ function registration(node: KubeObject): KubeObject {
   return {
     apiVersion: 'v1', kind: 'Node',
     metadata: { name: node.metadata.name, labels: { ...(node.metadata.labels ?? {}) }, annotations: { ...(node.metadata.annotations ?? {}) } },
-    spec: { ...structuredClone(rest), ...(taints.length ? { taints: structuredClone(taints) } : {}) },
-    status: structuredClone(status),
+    spec: { ...jsonClone(rest), ...(taints.length ? { taints: jsonClone(taints) } : {}) },
+    status: jsonClone(status),
   };
 }
 
@@ -137,7 +138,7 @@ export function nodeStatusController(deps: ControllerDeps): Controller {
     const owned = (lease.metadata.ownerReferences ?? []).some((r) => r.kind === 'Node' && r.uid === node.metadata.uid);
     const due = Number.isNaN(renewed) ? now : clock.deadline(renewed, LEASE_RENEW_SECONDS);
     if (now < due && owned && spec.holderIdentity === name) return clock.simSecondsUntil(due);
-    const next = structuredClone(lease);
+    const next = jsonClone(lease);
     next.spec = { ...rec(next.spec), holderIdentity: name, leaseDurationSeconds: 40, renewTime: microTime(now) };
     next.metadata.ownerReferences = [{ apiVersion: 'v1', kind: 'Node', name, uid: node.metadata.uid! }];
     await client.update(LEASES, next);
@@ -165,7 +166,7 @@ export function nodeStatusController(deps: ControllerDeps): Controller {
       if (!machineExists(reg)) return;
       // A kubelet that starts and finds no Node registers one.
       node = await client.create('nodes', reg);
-      const fresh = structuredClone(node);
+      const fresh = jsonClone(node);
       fresh.status = { ...rec(reg.status), conditions: [] };
       node = await client.updateStatus('nodes', fresh);
     }
@@ -188,7 +189,7 @@ export function nodeStatusController(deps: ControllerDeps): Controller {
     const beat = Number.isNaN(lastBeat) || now >= clock.deadline(lastBeat, NODE_STATUS_REPORT_SECONDS);
     const { conditions, changed } = postedConditions(current, now, beat);
     if (changed || beat || bootID) {
-      const next = structuredClone(node);
+      const next = jsonClone(node);
       const status = rec(next.status);
       status.conditions = conditions;
       if (bootID) status.nodeInfo = { ...rec(status.nodeInfo), bootID };

@@ -25,6 +25,7 @@ import {
   type ProviderStatus,
 } from './actuator.ts';
 import { getCondition, nodeCondition, setCondition, type MachineCondition } from './conditions.ts';
+import { jsonClone } from '../../api/json-clone.ts';
 
 export const MACHINES = 'machine.openshift.io/machines';
 const LEASES = 'coordination.k8s.io/leases';
@@ -74,7 +75,7 @@ export function machineController(deps: ControllerDeps): Controller {
 
   /** Writes the status when it changed, stamping lastUpdated (the machine controller's updateStatus). */
   async function writeStatus(m: KubeObject, edit: (s: MachineStatus) => void): Promise<KubeObject> {
-    const next = structuredClone(statusOf(m));
+    const next = jsonClone(statusOf(m));
     edit(next);
     // The phase change clears a previous error, as upstream does.
     if (next.phase !== Phase.Failed) {
@@ -85,11 +86,11 @@ export function machineController(deps: ControllerDeps): Controller {
     const { lastUpdated: _b, ...after } = next;
     if (deepEqual(before, after)) return m;
     next.lastUpdated = rfc3339(clock.now());
-    return client.updateStatus(MACHINES, { ...structuredClone(m), status: next as Record<string, unknown> });
+    return client.updateStatus(MACHINES, { ...jsonClone(m), status: next as Record<string, unknown> });
   }
 
   async function updateMeta(m: KubeObject, edit: (o: KubeObject) => void): Promise<KubeObject> {
-    const next = structuredClone(m) as KubeObject;
+    const next = jsonClone(m) as KubeObject;
     edit(next);
     if (deepEqual(next, m)) return m;
     return client.update(MACHINES, next);
@@ -224,7 +225,7 @@ export function machineController(deps: ControllerDeps): Controller {
     if (!nodeAgentsReportIn(client, node.metadata.name!)) return;
     const readyAt = clock.deadline(Date.parse(node.metadata.creationTimestamp!), NODE_READY_SECONDS);
     if (now < readyAt) return { requeueAfter: secondsUntil(readyAt) };
-    const next = structuredClone(node);
+    const next = jsonClone(node);
     const st = next.status as { conditions: { type: string }[] };
     st.conditions = st.conditions.map((c) => (c.type === 'Ready' ? readyCondition(true, now) : c));
     await client.updateStatus('nodes', next);

@@ -19,6 +19,7 @@ import { keyOf, splitKey } from '../../runtime/controller.ts';
 import type { ControllerDeps } from '../types.ts';
 import { getCondition, nodeCondition, setCondition } from './conditions.ts';
 import { MachineConditions, MACHINES, Phase } from './controller.ts';
+import { jsonClone } from '../../api/json-clone.ts';
 
 export const EXCLUDE_NODE_DRAINING_ANNOTATION = 'machine.openshift.io/exclude-node-draining';
 /** Per-attempt timeout of the drain helper. */
@@ -124,7 +125,7 @@ export function machineDrainController(deps: ControllerDeps): Controller {
   const states = new Map<string, DrainState>();
 
   async function markDrained(m: KubeObject, message: string): Promise<void> {
-    const next = structuredClone(m);
+    const next = jsonClone(m);
     const st = (next.status ?? {}) as { conditions?: ReturnType<typeof setCondition> };
     st.conditions = setCondition(st.conditions, { type: MachineConditions.Drained, status: 'True', message }, clock.now());
     next.status = st;

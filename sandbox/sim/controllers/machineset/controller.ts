@@ -14,6 +14,7 @@ import type { ControllerDeps } from '../types.ts';
 import { NODE_MACHINE_ANNOTATION } from '../../topology.ts';
 import { isDeletePolicy, machinesToDelete } from './delete-policy.ts';
 import { machineSetStatus } from './status.ts';
+import { jsonClone } from '../../api/json-clone.ts';
 
 export const MACHINESETS = 'machine.openshift.io/machinesets';
 const MACHINES = 'machine.openshift.io/machines';
@@ -84,7 +85,7 @@ export function machineSetController(deps: ControllerDeps): Controller {
       if (m.metadata.deletionTimestamp) continue;
       if (!matchesLabels(sel, m.metadata.labels)) continue;
       if (!ctl) {
-        const next = structuredClone(m) as KubeObject;
+        const next = jsonClone(m) as KubeObject;
         next.metadata.ownerReferences = [...(next.metadata.ownerReferences ?? []), controllerRef(ms)];
         owned.push(await client.update(MACHINES, next));
         continue;
@@ -111,8 +112,8 @@ export function machineSetController(deps: ControllerDeps): Controller {
       return ref ? client.get('nodes', undefined, ref) : undefined;
     }, (t) => clock.elapsed(t));
     const cur = (ms.status ?? {}) as Record<string, unknown>;
-    const next = { ...structuredClone(cur), ...status, observedGeneration: ms.metadata.generation };
-    if (!deepEqual(cur, next)) await client.updateStatus(MACHINESETS, { ...structuredClone(ms), status: next });
+    const next = { ...jsonClone(cur), ...status, observedGeneration: ms.metadata.generation };
+    if (!deepEqual(cur, next)) await client.updateStatus(MACHINESETS, { ...jsonClone(ms), status: next });
 
     // Look again once ready machines may have become available.
     if ((spec.minReadySeconds ?? 0) > 0 && status.readyReplicas === replicas && status.availableReplicas !== replicas) {
@@ -128,11 +129,11 @@ export function machineSetController(deps: ControllerDeps): Controller {
       metadata: {
         generateName: `${ms.metadata.name}-`,
         namespace: ms.metadata.namespace,
-        ...(tmeta.labels ? { labels: structuredClone(tmeta.labels) } : {}),
-        ...(tmeta.annotations ? { annotations: structuredClone(tmeta.annotations) } : {}),
+        ...(tmeta.labels ? { labels: jsonClone(tmeta.labels) } : {}),
+        ...(tmeta.annotations ? { annotations: jsonClone(tmeta.annotations) } : {}),
         ownerReferences: [controllerRef(ms)],
       },
-      spec: structuredClone(spec.template?.spec ?? {}),
+      spec: jsonClone(spec.template?.spec ?? {}),
     };
   }
 

@@ -22,6 +22,7 @@ import { IPADDRESSPOOLS, metallbPools } from './config.ts';
 import {
   allocatorFor, convergeBalancer, convergenceChanges, deprecatedAnnotationEvents, ingressIPs, isMetalLBService,
 } from './converge.ts';
+import { jsonClone } from '../../api/json-clone.ts';
 
 const POOL_KEY = 'pool:';
 
@@ -76,7 +77,7 @@ export function metallbController(deps: ControllerDeps): Controller {
         const loadBalancer = c.ips.length ? { ingress: c.ips.map((ip) => ({ ip, ipMode: 'VIP' })) } : {};
         const cur = client.get('services', namespace, name);
         if (!cur) return;
-        await client.updateStatus('services', { ...structuredClone(cur), status: { ...(isPlainObject(cur.status) ? cur.status : {}), loadBalancer } });
+        await client.updateStatus('services', { ...jsonClone(cur), status: { ...(isPlainObject(cur.status) ? cur.status : {}), loadBalancer } });
       }
     } catch (e) {
       if (isNotFound(e)) return;
@@ -95,7 +96,7 @@ export function metallbController(deps: ControllerDeps): Controller {
     const cur = isPlainObject(pool.status) ? pool.status : {};
     if (deepEqual({ ...cur, ...next }, cur)) return;
     try {
-      await client.updateStatus(IPADDRESSPOOLS, { ...structuredClone(pool), status: { ...structuredClone(cur), ...next } });
+      await client.updateStatus(IPADDRESSPOOLS, { ...jsonClone(pool), status: { ...jsonClone(cur), ...next } });
     } catch (e) {
       if (!isNotFound(e)) throw e;
     }

@@ -25,6 +25,7 @@ import { IPADDRESSPOOLS, L2ADVERTISEMENTS, SERVICEL2STATUSES, metallbL2Advertise
 import {
   advertisementsFor, announcedInterfaces, electL2Leader, nodeEligibilityFacts, nodeReady, parseL2Advertisements,
 } from './l2-election.ts';
+import { jsonClone } from '../../api/json-clone.ts';
 
 const ENDPOINTSLICES = 'discovery.k8s.io/endpointslices';
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
@@ -148,7 +149,7 @@ export function metallbSpeaker(deps: ControllerDeps): Controller {
     const cur = isPlainObject(obj.status) ? obj.status : {};
     if (deepEqual(cur, status)) return;
     try {
-      await client.updateStatus(SERVICEL2STATUSES, { ...structuredClone(obj), status });
+      await client.updateStatus(SERVICEL2STATUSES, { ...jsonClone(obj), status });
     } catch (e) {
       if (!isNotFound(e)) throw e;
     }

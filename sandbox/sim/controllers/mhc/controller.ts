@@ -16,6 +16,7 @@ import { setCondition, type MachineCondition } from '../machine/conditions.ts';
 import {
   controllerOwner, maxUnhealthyCount, needsRemediation, nodeRefOf, selectsMachine, specOf, targetString,
 } from './health.ts';
+import { jsonClone } from '../../api/json-clone.ts';
 
 export const MHCS = 'machine.openshift.io/machinehealthchecks';
 const MACHINES = 'machine.openshift.io/machines';
@@ -56,7 +57,7 @@ export function machineHealthCheckController(deps: ControllerDeps): Controller {
 
   async function writeStatus(mhc: KubeObject, next: MhcStatus): Promise<void> {
     if (deepEqual(mhc.status ?? {}, next)) return;
-    await client.updateStatus(MHCS, { ...structuredClone(mhc), status: next as Record<string, unknown> });
+    await client.updateStatus(MHCS, { ...jsonClone(mhc), status: next as Record<string, unknown> });
   }
 
   async function reconcile(key: string): Promise<ReconcileResult | void> {
@@ -95,7 +96,7 @@ export function machineHealthCheckController(deps: ControllerDeps): Controller {
     const max = maxUnhealthyCount(spec.maxUnhealthy, expected);
     const allowed = !Number.isNaN(max) && unhealthy <= max;
     const status: MhcStatus = {
-      ...structuredClone((mhc.status ?? {}) as MhcStatus),
+      ...jsonClone((mhc.status ?? {}) as MhcStatus),
       expectedMachines: expected,
       currentHealthy: healthy.length,
       remediationsAllowed: allowed ? Math.max(0, max - unhealthy) : 0,
@@ -136,7 +137,7 @@ export function machineHealthCheckController(deps: ControllerDeps): Controller {
     if (phase !== 'Failed' && mhc.metadata.annotations?.[REMEDIATION_STRATEGY_ANNOTATION] === EXTERNAL_REMEDIATION_STRATEGY) {
       if (t.machine.metadata.annotations?.[EXTERNAL_REMEDIATION_ANNOTATION] !== undefined) return undefined;
       try {
-        const next = structuredClone(t.machine) as KubeObject;
+        const next = jsonClone(t.machine) as KubeObject;
         next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [EXTERNAL_REMEDIATION_ANNOTATION]: '' };
         await client.update(MACHINES, next);
       } catch (e) {

@@ -20,6 +20,7 @@ import {
   type MigrationPhase, type MigrationState,
 } from './phase.ts';
 import { VMI_RESOURCE, patchVmi } from './vmi-patch.ts';
+import { jsonClone } from '../../api/json-clone.ts';
 
 export const VMIM_RESOURCE = 'kubevirt.io/virtualmachineinstancemigrations';
 export const MIGRATION_JOB_LABEL = 'kubevirt.io/migrationJobUID';
@@ -100,7 +101,7 @@ export function activePodsMap(vmi: KubeObject, pods: KubeObject[]): Record<strin
  * other launcher pods), narrowed by spec.addedNodeSelector.
  */
 export function renderTargetPod(source: KubeObject, migration: KubeObject, vmi: KubeObject): KubeObject {
-  const spec = structuredClone(obj(source.spec));
+  const spec = jsonClone(obj(source.spec));
   delete spec.nodeName;
   const sourceNode = podNode(source) || vmiNode(vmi);
 
@@ -133,7 +134,7 @@ export function renderTargetPod(source: KubeObject, migration: KubeObject, vmi: 
       namespace: vmi.metadata.namespace,
       labels: { ...(source.metadata.labels ?? {}), [MIGRATION_JOB_LABEL]: migration.metadata.uid! },
       annotations: { ...(source.metadata.annotations ?? {}), [MIGRATION_JOB_NAME_ANNOTATION]: migration.metadata.name! },
-      ownerReferences: structuredClone(source.metadata.ownerReferences ?? []),
+      ownerReferences: jsonClone(source.metadata.ownerReferences ?? []),
     },
     spec,
   };
@@ -353,14 +354,14 @@ export function migrationController(deps: ControllerDeps): Controller {
   /** Status of one pass (updateStatus): next phase, events, timestamps, source pod, finalizer. */
   async function updateStatus(m: KubeObject, vmi: KubeObject | undefined, pod: KubeObject | undefined): Promise<KubeObject> {
     const before = migrationPhase(m);
-    const next = structuredClone(m);
+    const next = jsonClone(m);
     const status = obj(next.status);
     next.status = status;
     const now = rfc3339(clock.now());
     let phase: MigrationPhase = before;
     if (isFinalPhase(before)) {
       const ms = vmiMigrationState(vmi);
-      if (ms && ms.migrationUid === m.metadata.uid) status.migrationState = structuredClone(ms);
+      if (ms && ms.migrationUid === m.metadata.uid) status.migrationState = jsonClone(ms);
       next.metadata.finalizers = (next.metadata.finalizers ?? []).filter((f) => f !== MIGRATION_FINALIZER);
     } else {
       const step = nextMigrationStep({ migration: m, vmi, targetPod: pod, otherMigrationActive: vmi ? otherMigrationActive(m, vmi) : false });
@@ -383,11 +384,11 @@ export function migrationController(deps: ControllerDeps): Controller {
     }
     let stored = m;
     if (JSON.stringify(m.status ?? {}) !== JSON.stringify(next.status)) {
-      stored = await client.updateStatus(VMIM_RESOURCE, { ...structuredClone(stored), status: next.status });
+      stored = await client.updateStatus(VMIM_RESOURCE, { ...jsonClone(stored), status: next.status });
     }
     if (JSON.stringify(m.metadata.finalizers ?? []) !== JSON.stringify(next.metadata.finalizers ?? [])) {
       const finalizers = next.metadata.finalizers ?? [];
-      stored = await client.update(VMIM_RESOURCE, { ...structuredClone(stored), metadata: { ...structuredClone(stored.metadata), finalizers } });
+      stored = await client.update(VMIM_RESOURCE, { ...jsonClone(stored), metadata: { ...jsonClone(stored.metadata), finalizers } });
     }
     return stored;
   }
@@ -409,8 +410,8 @@ export function migrationController(deps: ControllerDeps): Controller {
     const ann = m.metadata.annotations ?? {};
     if (ann[LATEST_API_ANNOTATION] === undefined && !m.metadata.deletionTimestamp && !isFinalPhase(migrationPhase(m))) {
       await client.update(VMIM_RESOURCE, {
-        ...structuredClone(m),
-        metadata: { ...structuredClone(m.metadata), annotations: { ...ann, [LATEST_API_ANNOTATION]: 'v1', [STORAGE_API_ANNOTATION]: 'v1' } },
+        ...jsonClone(m),
+        metadata: { ...jsonClone(m.metadata), annotations: { ...ann, [LATEST_API_ANNOTATION]: 'v1', [STORAGE_API_ANNOTATION]: 'v1' } },
       });
       return;
     }

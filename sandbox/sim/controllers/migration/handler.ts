@@ -35,6 +35,7 @@ import { podIsDownOrGoingDown, podIsDown, vmiIsFinal, vmiMigrationState, type Mi
 import { VMI_RESOURCE, patchVmi } from './vmi-patch.ts';
 import { faultNode, nodeAgentsReportIn } from '../../faults/queries.ts';
 import { FAULTS } from '../../kinds/sim/fault.ts';
+import { jsonClone } from '../../api/json-clone.ts';
 
 export const EVENT_SOURCE = 'virt-handler';
 /** Seconds the target virt-handler needs to start the migration proxy (listener). */
@@ -108,7 +109,7 @@ function podIP(pod: KubeObject | undefined): string | undefined {
 /** The pod status a kubelet reports once every container exited 0. */
 export function completedPodStatus(pod: KubeObject, now: number): Json {
   const t = rfc3339(now);
-  const status = structuredClone(obj(pod.status));
+  const status = jsonClone(obj(pod.status));
   const conds = (Array.isArray(status.conditions) ? status.conditions.map(obj) : []).map((c) => {
     if (c.type === 'Ready' || c.type === 'ContainersReady') return { ...c, status: 'False', reason: 'PodCompleted', lastTransitionTime: t };
     if (c.type === 'PodReadyToStartContainers') return { ...c, status: 'False', lastTransitionTime: t };
@@ -143,7 +144,7 @@ export function migrationHandlerController(deps: ControllerDeps): Controller {
   /** A launcher process exited: report its pod as completed (what its kubelet would write). */
   async function launcherExited(pod: KubeObject | undefined): Promise<void> {
     if (!pod || podIsDown(pod) || pod.metadata.deletionTimestamp) return;
-    await client.updateStatus('pods', { ...structuredClone(pod), status: completedPodStatus(pod, clock.now()) });
+    await client.updateStatus('pods', { ...jsonClone(pod), status: completedPodStatus(pod, clock.now()) });
   }
 
   async function patchState(vmi: KubeObject, ms: MigrationState, change: (s: MigrationState, status: Json, draft: KubeObject) => void): Promise<KubeObject> {

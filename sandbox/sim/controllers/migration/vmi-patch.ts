@@ -6,6 +6,7 @@
 import type { KubeObject } from '../../api/object.ts';
 import { isPlainObject } from '../../api/object.ts';
 import type { ClusterClient } from '../../runtime/client.ts';
+import { jsonClone } from '../../api/json-clone.ts';
 
 export const VMI_RESOURCE = 'kubevirt.io/virtualmachineinstances';
 
@@ -47,7 +48,7 @@ export function vmiPatchOps(before: KubeObject, after: KubeObject): Op[] {
  * stored VMI (unchanged when there was nothing to write).
  */
 export async function patchVmi(client: ClusterClient, vmi: KubeObject, mutate: (draft: KubeObject) => void, extraTests: Op[] = []): Promise<KubeObject> {
-  const draft = structuredClone(vmi);
+  const draft = jsonClone(vmi);
   mutate(draft);
   const ops = vmiPatchOps(vmi, draft);
   if (!ops.length) return vmi;

@@ -5,6 +5,7 @@ import type { KubeObject } from '../../api/object.ts';
 import type { StoreEvent } from '../../store/object-store.ts';
 import type { Controller, ReconcileResult } from '../../runtime/controller.ts';
 import type { ControllerDeps } from '../types.ts';
+import { jsonClone } from '../../api/json-clone.ts';
 
 export function namespaceController(deps: ControllerDeps): Controller {
   const { client, registry } = deps;
@@ -24,7 +25,7 @@ export function namespaceController(deps: ControllerDeps): Controller {
     if (remaining > 0) return { requeueAfter: 1 };
     const spec = (ns.spec ?? {}) as { finalizers?: string[] };
     if (spec.finalizers?.length) {
-      await client.updateSubresource('namespaces', { ...structuredClone(ns), spec: { ...spec, finalizers: [] } } as KubeObject, 'finalize');
+      await client.updateSubresource('namespaces', { ...jsonClone(ns), spec: { ...spec, finalizers: [] } } as KubeObject, 'finalize');
     }
   }
 

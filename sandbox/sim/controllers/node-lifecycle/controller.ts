@@ -15,6 +15,7 @@ import { isConflict, isNotFound } from '../../runtime/client.ts';
 import type { Taint } from '../../scheduling/taints.ts';
 import type { ControllerDeps } from '../types.ts';
 import { desiredTaints, Reason, sameTaints, silentAfter, silentConditions, type NodeCondition } from './health.ts';
+import { jsonClone } from '../../api/json-clone.ts';
 
 export const LEASES = 'coordination.k8s.io/leases';
 export const LEASE_NAMESPACE = 'kube-node-lease';
@@ -52,7 +53,7 @@ export function nodeLifecycleController(deps: ControllerDeps): Controller {
     const wasReady = conditions.find((c) => c.type === 'Ready')?.status === 'True';
     const next = silentConditions(conditions, rfc3339(now), node.metadata.creationTimestamp ?? rfc3339(now));
     if (!next.changed) return { node };
-    const updated = await client.updateStatus('nodes', { ...structuredClone(node), status: { ...structuredClone(rec(node.status)), conditions: next.conditions } });
+    const updated = await client.updateStatus('nodes', { ...jsonClone(node), status: { ...jsonClone(rec(node.status)), conditions: next.conditions } });
     if (wasReady) await recorder.event(node, 'Normal', Reason.NodeNotReady, `Node ${node.metadata.name} status is now: NodeNotReady`);
     return { node: updated };
   }
@@ -63,7 +64,7 @@ export function nodeLifecycleController(deps: ControllerDeps): Controller {
     const ready = conditionsOf(node).find((c) => c.type === 'Ready')?.status;
     const want = desiredTaints(current, ready, spec.unschedulable === true, rfc3339(now));
     if (sameTaints(current, want)) return;
-    const next = structuredClone(node);
+    const next = jsonClone(node);
     const nextSpec = rec(next.spec);
     if (want.length) nextSpec.taints = want;
     else delete nextSpec.taints;
@@ -76,10 +77,10 @@ export function nodeLifecycleController(deps: ControllerDeps): Controller {
     const name = node.metadata.name!;
     for (const pod of client.list('pods')) {
       if (rec(pod.spec).nodeName !== name || !podReady(pod)) continue;
-      const status = structuredClone(rec(pod.status)) as { conditions?: NodeCondition[] };
+      const status = jsonClone(rec(pod.status)) as { conditions?: NodeCondition[] };
       status.conditions = (status.conditions ?? []).map((c) => (c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: rfc3339(now) } : c));
       try {
-        await client.updateStatus('pods', { ...structuredClone(pod), status });
+        await client.updateStatus('pods', { ...jsonClone(pod), status });
       } catch (e) {
         if (isNotFound(e) || isConflict(e)) continue;
         throw e;

@@ -13,6 +13,7 @@ import { keyOf, splitKey } from '../../runtime/controller.ts';
 import { isNotFound } from '../../runtime/client.ts';
 import type { ControllerDeps } from '../types.ts';
 import { TaintKey } from './health.ts';
+import { jsonClone } from '../../api/json-clone.ts';
 
 /** How long a node must stay missing before its pods are collected. */
 export const ORPHAN_QUARANTINE_SECONDS = 40;
@@ -51,7 +52,7 @@ export function podGcController(deps: ControllerDeps): Controller {
   async function markFailedAndDelete(pod: KubeObject, condition?: { reason: string; message: string }): Promise<void> {
     const now = rfc3339(clock.now());
     if (!isTerminal(pod) || condition) {
-      const status = structuredClone(rec(pod.status)) as { phase?: string; conditions?: { type: string }[] };
+      const status = jsonClone(rec(pod.status)) as { phase?: string; conditions?: { type: string }[] };
       if (!isTerminal(pod)) status.phase = 'Failed';
       if (condition) {
         status.conditions = [
@@ -59,7 +60,7 @@ export function podGcController(deps: ControllerDeps): Controller {
           { type: 'DisruptionTarget', status: 'True', lastProbeTime: null, lastTransitionTime: now, ...condition } as { type: string },
         ];
       }
-      await client.updateStatus('pods', { ...structuredClone(pod), status });
+      await client.updateStatus('pods', { ...jsonClone(pod), status });
     }
     await client.delete('pods', pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
   }

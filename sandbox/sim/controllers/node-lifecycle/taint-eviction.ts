@@ -17,6 +17,7 @@ import { isNotFound } from '../../runtime/client.ts';
 import { matchingTolerations, minTolerationSeconds, type Taint, type Toleration } from '../../scheduling/taints.ts';
 import type { StoreEvent } from '../../store/object-store.ts';
 import type { ControllerDeps } from '../types.ts';
+import { jsonClone } from '../../api/json-clone.ts';
 
 export const EVENT_SOURCE = 'taint-eviction-controller';
 
@@ -58,12 +59,12 @@ export function taintEvictionController(deps: ControllerDeps): Controller {
   const recorder = deps.recorder({ component: EVENT_SOURCE });
 
   async function evict(pod: KubeObject, now: number): Promise<void> {
-    const status = structuredClone(rec(pod.status)) as { conditions?: { type: string }[] };
+    const status = jsonClone(rec(pod.status)) as { conditions?: { type: string }[] };
     status.conditions = [
       ...(status.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget'),
       { type: 'DisruptionTarget', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(now), reason: Reason.DeletionByTaintManager, message: DISRUPTION_MESSAGE } as { type: string },
     ];
-    await client.updateStatus('pods', { ...structuredClone(pod), status });
+    await client.updateStatus('pods', { ...jsonClone(pod), status });
     await recorder.event(pod, 'Normal', Reason.TaintManagerEviction, `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`);
     await client.delete('pods', pod.metadata.namespace, pod.metadata.name!, { preconditions: { uid: pod.metadata.uid } });
   }

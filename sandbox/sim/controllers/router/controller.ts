@@ -20,6 +20,7 @@ import {
   NO_HOST_VALUE, Reason, WILDCARD_NOT_ALLOWED, isWildcard, judgeHostClaims, routeKey, servedHost, type Verdict,
 } from './host-claims.ts';
 import { admittedCondition, ingressStatusFor } from './status.ts';
+import { jsonClone } from '../../api/json-clone.ts';
 
 export const ROUTES = 'route.openshift.io/routes';
 
@@ -58,7 +59,7 @@ export function routerController(deps: ControllerDeps): Controller {
       routerCanonicalHostname: routerCanonicalHostname(cfg, routerName),
     }, verdict, rfc3339(clock.now()));
     if (!status) return;
-    await client.updateStatus(ROUTES, { ...structuredClone(route), status });
+    await client.updateStatus(ROUTES, { ...jsonClone(route), status });
   }
 
   async function reconcileHost(host: string): Promise<void> {

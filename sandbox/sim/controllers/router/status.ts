@@ -8,6 +8,7 @@
 import type { KubeObject } from '../../api/object.ts';
 import { isPlainObject } from '../../api/object.ts';
 import type { PriorCondition, Verdict } from './host-claims.ts';
+import { jsonClone } from '../../api/json-clone.ts';
 
 type Json = Record<string, unknown>;
 
@@ -55,7 +56,7 @@ function sameCondition(a: Json, b: Json): boolean {
  */
 export function ingressStatusFor(route: KubeObject, target: IngressTarget, verdict: Verdict, now: string): Json | undefined {
   const want = conditionFor(verdict);
-  const ingress = ingressList(route).map((i) => structuredClone(i));
+  const ingress = ingressList(route).map((i) => jsonClone(i));
   const entry = ingress.find((i) => i.routerName === target.routerName);
   if (!entry) {
     ingress.push({
@@ -77,5 +78,5 @@ export function ingressStatusFor(route: KubeObject, target: IngressTarget, verdi
     const next = { ...want, lastTransitionTime: now };
     entry.conditions = existing ? conds.map((c) => (c === existing ? next : c)) : [...conds, next];
   }
-  return { ...(isPlainObject(route.status) ? structuredClone(route.status) : {}), ingress };
+  return { ...(isPlainObject(route.status) ? jsonClone(route.status) : {}), ingress };
 }

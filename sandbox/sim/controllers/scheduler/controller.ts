@@ -14,6 +14,7 @@ import { isConflict, isNotFound } from '../../runtime/client.ts';
 import type { StoreEvent } from '../../store/object-store.ts';
 import type { ControllerDeps } from '../types.ts';
 import { nodeInfos, schedule } from './fit.ts';
+import { jsonClone } from '../../api/json-clone.ts';
 
 export const SCHEDULER_NAME = 'default-scheduler';
 /** podMaxInUnschedulablePodsDuration: unschedulable pods are retried at least this often. */
@@ -80,7 +81,7 @@ export function schedulerController(deps: ControllerDeps): Controller {
   }
 
   async function markUnschedulable(pod: KubeObject, message: string): Promise<void> {
-    const status = structuredClone(rec(pod.status)) as { conditions?: Condition[] };
+    const status = jsonClone(rec(pod.status)) as { conditions?: Condition[] };
     const conditions = status.conditions ?? [];
     const old = conditions.find((c) => c.type === 'PodScheduled');
     const next: Condition = {
@@ -90,7 +91,7 @@ export function schedulerController(deps: ControllerDeps): Controller {
     };
     if (old && jsonEqual(old, next)) return;
     status.conditions = [...conditions.filter((c) => c.type !== 'PodScheduled'), next];
-    await client.updateStatus('pods', { ...structuredClone(pod), status });
+    await client.updateStatus('pods', { ...jsonClone(pod), status });
   }
 
   async function reconcile(key: string): Promise<ReconcileResult | void> {

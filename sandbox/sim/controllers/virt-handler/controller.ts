@@ -22,6 +22,7 @@ import {
   userDataFromSecret, userDataSecretName, volumeStatuses,
 } from './domain.ts';
 import { migratability } from './migratable.ts';
+import { jsonClone } from '../../api/json-clone.ts';
 
 const VMI_RESOURCE = 'kubevirt.io/virtualmachineinstances';
 export const EVENT_SOURCE = 'virt-handler';
@@ -226,7 +227,7 @@ export function virtHandlerController(deps: ControllerDeps): Controller {
     // Only the launcher pod was deleted: virt-launcher took the domain down on its way out, not a
     // shutdown of the VMI. Its end is the pod's disappearance, which virt-controller reports as Failed (§2.1).
     if (nextPhase === Phase.Succeeded && !deleting && pod?.metadata.deletionTimestamp !== undefined) nextPhase = phase;
-    const next = structuredClone(vmi) as KubeObject;
+    const next = jsonClone(vmi) as KubeObject;
     const st = statusOf(next);
     next.status = st;
     let conds = [...(st.conditions ?? [])];

@@ -25,6 +25,7 @@ import {
   RunStrategy, StateChangeAction, type StateChangeRequest, type VmiFacts, decideRunStrategyAction, effectiveRunStrategy, firstRequestDone,
   hasStartPausedRequest, hasStopRequestFor, isFinalPhase, isSetToStart,
 } from './strategy.ts';
+import { jsonClone } from '../../api/json-clone.ts';
 
 const VMS = 'kubevirt.io/virtualmachines';
 const VMIS = 'kubevirt.io/virtualmachineinstances';
@@ -127,7 +128,7 @@ export function vmController(deps: ControllerDeps): Controller {
 
     // First the observed API version annotations; the write brings the VM back.
     if (Object.entries(API_VERSION_ANNOTATIONS).some(([k, v]) => vm!.metadata.annotations?.[k] !== v)) {
-      const next = structuredClone(vm);
+      const next = jsonClone(vm);
       next.metadata.annotations = { ...(next.metadata.annotations ?? {}), ...API_VERSION_ANNOTATIONS };
       await client.update(VMS, next);
       return;
@@ -135,7 +136,7 @@ export function vmController(deps: ControllerDeps): Controller {
 
     const original = vm;
     let vmi = await claim(vm, client.get(VMIS, namespace, name));
-    const status: VmStatus = structuredClone((isPlainObject(vm.status) ? vm.status : {}) as VmStatus);
+    const status: VmStatus = jsonClone((isPlainObject(vm.status) ? vm.status : {}) as VmStatus);
     const pass: Pass = { startExpected: false, stopExpected: false };
     const now = clock.now();
 
@@ -197,7 +198,7 @@ export function vmController(deps: ControllerDeps): Controller {
         try {
           const patched = await client.patch(VMS, vm.metadata.namespace, vm.metadata.name!, 'json',
             [{ op: 'add', path: '/status/stateChangeRequests', value: [...requests, { action: StateChangeAction.Start }] }], 'status');
-          status.stateChangeRequests = structuredClone(((patched.status ?? {}) as VmStatus).stateChangeRequests ?? []);
+          status.stateChangeRequests = jsonClone(((patched.status ?? {}) as VmStatus).stateChangeRequests ?? []);
           return patched;
         } catch (e) {
           pass.syncError = { reason: Reason.FailedDelete, message: `failed to patch VM with start action: ${message(e)}` };
@@ -206,7 +207,7 @@ export function vmController(deps: ControllerDeps): Controller {
       }
       case 'switchToAlways': {
         // Halted with a queued Start (start --paused): the spec becomes Always / running: true.
-        const next = structuredClone(vm);
+        const next = jsonClone(vm);
         const spec = next.spec as Record<string, unknown>;
         if (spec.runStrategy !== undefined && spec.runStrategy !== null) spec.runStrategy = RunStrategy.Always;
         else spec.running = true;
@@ -342,7 +343,7 @@ export function vmController(deps: ControllerDeps): Controller {
     });
 
     if (!deepEqual(status, vm.status ?? {})) {
-      await client.updateStatus(VMS, { ...structuredClone(vm), status });
+      await client.updateStatus(VMS, { ...jsonClone(vm), status });
     }
     // The VM has recorded what it needed from a finished instance: let it go.
     if (vmi && isFinalPhase(facts!.phase)) await removeFinalizer(VMIS, vmi);

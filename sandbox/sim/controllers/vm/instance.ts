@@ -5,6 +5,7 @@
 import type { KubeObject, OwnerReference } from '../../api/object.ts';
 import { isPlainObject } from '../../api/object.ts';
 import { applyVmiSpecDefaults, stableUUID } from '../../kinds/kubevirt/index.ts';
+import { jsonClone } from '../../api/json-clone.ts';
 
 /** Finalizer on the VM and on each VMI it creates. */
 export const VM_CONTROLLER_FINALIZER = 'kubevirt.io/virtualMachineControllerFinalize';
@@ -28,8 +29,8 @@ export function controllerRefTo(vm: KubeObject): OwnerReference {
 /** The VMI for `vm`: same name and namespace, template labels/annotations and spec, controller reference, finalizer, generation annotation. */
 export function newVmiForVm(vm: KubeObject, opts: { startPaused: boolean }): KubeObject {
   const template = templateOf(vm);
-  const meta = structuredClone(obj(template.metadata) ?? {}) as Json;
-  const spec = structuredClone(obj(template.spec) ?? {}) as Json;
+  const meta = jsonClone(obj(template.metadata) ?? {}) as Json;
+  const spec = jsonClone(obj(template.spec) ?? {}) as Json;
   if (opts.startPaused) spec.startStrategy = 'Paused';
   const domain = obj(spec.domain) ?? (spec.domain = {}) as Json;
   const firmware = obj(domain.firmware) ?? (domain.firmware = {}) as Json;
@@ -79,9 +80,9 @@ function jsonEqual(a: unknown, b: unknown): boolean {
  * template changes.
  */
 export function templateMatchesVmi(vm: KubeObject, vmi: KubeObject, opts: { ignoreGracePeriod: boolean }): boolean {
-  const want = structuredClone(obj(templateOf(vm).spec) ?? {}) as Json;
+  const want = jsonClone(obj(templateOf(vm).spec) ?? {}) as Json;
   applyVmiSpecDefaults(want, vm.metadata.namespace ?? '', vm.metadata.name ?? '');
-  const have = structuredClone(obj(vmi.spec) ?? {}) as Json;
+  const have = jsonClone(obj(vmi.spec) ?? {}) as Json;
   if (want.startStrategy === undefined) delete have.startStrategy;
   if (opts.ignoreGracePeriod) {
     delete want.terminationGracePeriodSeconds;

@@ -20,6 +20,7 @@ import {
   conditionsOf, containerImageError, desiredUnpausedCondition, isPausedCondition, readyCondition, upsertCondition, withPodScheduled,
   withSyncFailure, type Condition, type SyncError,
 } from './conditions.ts';
+import { jsonClone } from '../../api/json-clone.ts';
 
 export const VMI_RESOURCE = 'kubevirt.io/virtualmachineinstances';
 const VM_RESOURCE = 'kubevirt.io/virtualmachines';
@@ -162,7 +163,7 @@ export function vmiController(deps: ControllerDeps): Controller {
     if (pod) await syncPod(vmi, pod, now);
 
     // ---- updateStatus: report ----
-    const next = structuredClone(vmi) as KubeObject;
+    const next = jsonClone(vmi) as KubeObject;
     const st = statusOf(next);
     next.status = st;
 

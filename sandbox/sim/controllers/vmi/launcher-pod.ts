@@ -7,6 +7,7 @@ import type { KubeObject } from '../../api/object.ts';
 import { isPlainObject } from '../../api/object.ts';
 import { arr, obj, str, type Json } from '../../runtime/json-fields.ts';
 import { parseQuantity } from '../../kinds/core/quantity.ts';
+import { jsonClone } from '../../api/json-clone.ts';
 
 /** The compute container's image (OpenShift Virtualization 4.19). */
 export const LAUNCHER_IMAGE = 'registry.redhat.io/container-native-virtualization/virt-launcher-rhel9:v4.19.0';
@@ -139,7 +140,7 @@ export function computeResources(vmi: KubeObject): Json {
 /** A VMI probe as the compute container's probe (§3): +10 s initial delay, exec through virt-probe. */
 export function renderProbe(vmi: KubeObject, probe: unknown): Json | undefined {
   if (!isPlainObject(probe)) return undefined;
-  const p = structuredClone(probe) as Json;
+  const p = jsonClone(probe) as Json;
   const timeout = typeof p.timeoutSeconds === 'number' && p.timeoutSeconds >= 1 ? p.timeoutSeconds : 1;
   const out: Json = {};
   const domainName = `${vmi.metadata.namespace}_${vmi.metadata.name}`;
@@ -318,7 +319,7 @@ export function renderLauncherPod(vmi: KubeObject): KubeObject {
   };
   if (str(spec.subdomain)) podSpec.subdomain = spec.subdomain;
   for (const k of ['affinity', 'tolerations', 'topologySpreadConstraints', 'priorityClassName', 'schedulerName', 'dnsConfig', 'dnsPolicy']) {
-    if (spec[k] !== undefined && spec[k] !== null && spec[k] !== '') podSpec[k] = structuredClone(spec[k]);
+    if (spec[k] !== undefined && spec[k] !== null && spec[k] !== '') podSpec[k] = jsonClone(spec[k]);
   }
 
   return {

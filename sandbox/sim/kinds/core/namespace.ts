@@ -10,6 +10,7 @@ import { dateTime, enumOf, obj, str } from '../schema.ts';
 import { CORE, atomicList, conditionList, coreRef } from './definitions.ts';
 import { qualifiedNameErrors, invalid, type FieldErrors } from './field-errors.ts';
 import { ageColumn, record, status, text } from './table-cells.ts';
+import { jsonClone } from '../../api/json-clone.ts';
 
 export const KUBERNETES_FINALIZER = 'kubernetes';
 const METADATA_NAME_LABEL = 'kubernetes.io/metadata.name';
@@ -71,7 +72,7 @@ export const namespaceKind: KindDef = {
     const oldFin = record(old.spec).finalizers;
     const spec = { ...record(o.spec) };
     if (oldFin === undefined) delete spec.finalizers;
-    else spec.finalizers = structuredClone(oldFin);
+    else spec.finalizers = jsonClone(oldFin);
     o.spec = spec;
   },
   validate(o) {

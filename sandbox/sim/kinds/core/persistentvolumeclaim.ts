@@ -8,6 +8,7 @@ import { CORE, coreRef } from './definitions.ts';
 import { forbidden, invalid, notSupported, required, type FieldErrors } from './field-errors.ts';
 import { compareQuantities, parseQuantity } from './quantity.ts';
 import { ageColumn, jsonEqual, record, spec, status, text, type Json } from './table-cells.ts';
+import { jsonClone } from '../../api/json-clone.ts';
 
 export const ACCESS_MODES = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'];
 const VOLUME_MODES = ['Block', 'Filesystem'];
@@ -43,8 +44,8 @@ export function validateClaimSpec(s: Json, path: string): FieldErrors {
 
 function validateClaimUpdate(o: KubeObject, old: KubeObject): FieldErrors {
   const errs: FieldErrors = [];
-  const next = structuredClone(spec(o));
-  const prev = structuredClone(spec(old));
+  const next = jsonClone(spec(o));
+  const prev = jsonClone(spec(old));
   // The size may change (expansion), and a binder may fill in the volume name once.
   const nextRes = record(next.resources);
   const prevRes = record(prev.resources);

@@ -18,6 +18,7 @@ import {
 import { podColumns, podIP } from './pod-printer.ts';
 import { compareQuantities, parseQuantity } from './quantity.ts';
 import { jsonEqual, record, records, text, type Json } from './table-cells.ts';
+import { jsonClone } from '../../api/json-clone.ts';
 
 // ---- schema --------------------------------------------------------------------
 
@@ -610,7 +611,7 @@ function tolerationsOnlyAdded(oldList: Json[], newList: Json[]): boolean {
 /** ValidatePodUpdate: the spec is immutable except images, deadlines, added tolerations and gate removals. */
 export function validatePodSpecUpdate(newSpec: unknown, oldSpec: unknown): FieldErrors {
   const oldS = record(oldSpec);
-  const munged = structuredClone(record(newSpec));
+  const munged = jsonClone(record(newSpec));
   for (const key of ['containers', 'initContainers']) {
     const oldList = records(oldS[key]);
     const newList = records(munged[key]);

@@ -14,6 +14,7 @@ import {
   qualifiedNameErrors, required, validatePortNumOrName, validPortNumber, type FieldErrors,
 } from './field-errors.ts';
 import { ageColumn, formatLabels, record, records, spec, status, text, type Json } from './table-cells.ts';
+import { jsonClone } from '../../api/json-clone.ts';
 
 const SERVICE_TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
@@ -265,7 +266,7 @@ function keepAllocatedValues(s: Json, prev: Json): void {
   if (s.type !== 'ExternalName' && prev.type !== 'ExternalName') {
     if (unset(s.clusterIP) && !unset(prev.clusterIP)) s.clusterIP = prev.clusterIP;
     if (!(Array.isArray(s.clusterIPs) && s.clusterIPs.length) && Array.isArray(prev.clusterIPs) && prev.clusterIPs.length) {
-      s.clusterIPs = structuredClone(prev.clusterIPs);
+      s.clusterIPs = jsonClone(prev.clusterIPs);
     }
   }
   if (needsNodePorts(prev) && needsNodePorts(s)) {

@@ -12,6 +12,7 @@ import {
   kubevirtDenial, stableUUID, validateDiscontinuedBindings, validateVmiMetadata, validateVmiSpec, vmiSpecSchema,
 } from './vmi-spec-schema.ts';
 import type { Json } from './vmi-spec-schema.ts';
+import { jsonClone } from '../../api/json-clone.ts';
 
 export const VM_WEBHOOK = 'virtualmachine-validator.kubevirt.io';
 export const RUNNING_DEPRECATED_WARNING = 'spec.running is deprecated, please use spec.runStrategy instead.';
@@ -152,7 +153,7 @@ function validateDataVolumeTemplates(spec: Json): StatusCause[] {
 export function admitVirtualMachine(vm: KubeObject, _old: KubeObject | undefined, op: Operation, ctx: StrategyContext): AdmissionResult {
   if (op === 'DELETE' || ctx.subresource !== '') return {};
   if (vm.metadata.deletionTimestamp) return {};
-  const spec = structuredClone(asObj(vm.spec) ?? {});
+  const spec = jsonClone(asObj(vm.spec) ?? {});
   const template = asObj(spec.template);
   const tspec = asObj(template?.spec);
   if (tspec) applyVmiSpecDefaults(tspec, vm.metadata.namespace ?? '', vm.metadata.name ?? '');

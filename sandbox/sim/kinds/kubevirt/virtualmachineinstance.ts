@@ -14,6 +14,7 @@ import {
   validateArchSettings, validateVmiMetadata, validateVmiSpec, vmiSpecSchema, vmiStatusSchema,
 } from './vmi-spec-schema.ts';
 import type { Json } from './vmi-spec-schema.ts';
+import { jsonClone } from '../../api/json-clone.ts';
 
 export const VMI_CREATE_WEBHOOK = 'virtualmachineinstances-create-validator.kubevirt.io';
 export const VMI_UPDATE_WEBHOOK = 'virtualmachineinstances-update-validator.kubevirt.io';
@@ -135,7 +136,7 @@ export const virtualMachineInstanceKind: KindDef = {
     // Only KubeVirt may change the status of a VMI.
     if (isKubeVirtServiceAccount(ctx.user)) return;
     if (old.status === undefined) delete vmi.status;
-    else vmi.status = structuredClone(old.status);
+    else vmi.status = jsonClone(old.status);
   },
   admit: admitVirtualMachineInstance,
 };
