@@ -16,6 +16,7 @@ import { connectInProcess } from '../graders/sdk/connection.ts';
 import type { ClusterConnection } from '../graders/sdk/types.ts';
 import type { LabSpec } from '../cli/lab/schema.ts';
 import { LEASES } from '../sandbox/sim/controllers/kubelet/node-status.ts';
+import { nodeHeartbeatOnly } from '../sandbox/sim/runtime/heartbeats.ts';
 import { listenApiEndpoint } from './api-endpoint.ts';
 import { loadClusterSnapshot, saveClusterSnapshot } from './cluster-snapshots.ts';
 import type { ClusterAccess, ClusterObjects, ClusterProvider, TopologyResource } from './clusters.ts';
@@ -172,8 +173,8 @@ export class EmbeddedClusterProvider implements ClusterProvider {
     const proxyPort = Number(new URL(proxy.url).port);
     if (proxyPort !== state.proxyPort) await this.opts.workspaces.saveState(ws, { ...state, proxyPort });
     const mark = (): void => { this.dirty.add(ws.id); };
-    // Lease renewals alone need no snapshot: a restore stamps every live node's heartbeats anyway.
-    const stops = [cluster.store.watchAll((ev) => { if (ev.resource !== LEASES) mark(); }), cluster.guests.onChange(mark)];
+    // Heartbeats alone (Leases, heartbeat-only Node updates) need no snapshot: a restore stamps every live node's heartbeats anyway.
+    const stops = [cluster.store.watchAll((ev) => { if (ev.resource !== LEASES && !nodeHeartbeatOnly(ev)) mark(); }), cluster.guests.onChange(mark)];
     this.running.set(ws.id, { cluster, proxy, stops });
   }
 

@@ -10,6 +10,7 @@ import { isPlainObject } from '../../api/object.ts';
 import type { Controller } from '../../runtime/controller.ts';
 import type { ControllerDeps } from '../types.ts';
 import { vmiEvacuationNodeName, vmiIsMigratable, vmiMigratableOnEviction, EVICTION_SOURCE_ANNOTATION } from '../../admission/kubevirt-eviction.ts';
+import { ignoringHeartbeats } from '../../runtime/heartbeats.ts';
 
 const VMI_RESOURCE = 'kubevirt.io/virtualmachineinstances';
 const VMIM_RESOURCE = 'kubevirt.io/virtualmachineinstancemigrations';
@@ -127,7 +128,7 @@ export function evacuationController(deps: ControllerDeps): Controller {
   return {
     name: 'evacuation',
     watches: [
-      { resource: 'nodes', map: (n) => [n.metadata.name!] },
+      ignoringHeartbeats({ resource: 'nodes', map: (n) => [n.metadata.name!] }),
       { resource: VMI_RESOURCE, map: (v) => (vmiNode(v) ? [vmiNode(v)] : []) },
       {
         resource: VMIM_RESOURCE,

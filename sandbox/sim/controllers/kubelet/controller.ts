@@ -32,6 +32,7 @@ import {
   containersReadyCondition, mergeConditions, podPhase, podReadyCondition, type ContainerStatus, type PodCondition,
 } from './pod-status.ts';
 import { jsonClone } from '../../api/json-clone.ts';
+import { ignoringHeartbeats } from '../../runtime/heartbeats.ts';
 
 /** Seconds from binding until the containers run (image pull and start). */
 export const CONTAINER_START_SECONDS = 2;
@@ -452,7 +453,7 @@ export function kubeletController(deps: ControllerDeps): Controller {
     name: 'kubelet',
     watches: [
       { resource: 'pods', map: (o) => ((o.spec as PodSpec | undefined)?.nodeName ? [keyOf(o)] : []) },
-      { resource: 'nodes', map: (n) => podsOn(n.metadata.name!) },
+      ignoringHeartbeats({ resource: 'nodes', map: (n) => podsOn(n.metadata.name!) }),
       { resource: FAULTS, map: (f) => { const n = faultNode(f); return n ? podsOn(n) : []; } },
     ],
     // A domain stopping ends its virt-launcher: the guest runtime tells when.

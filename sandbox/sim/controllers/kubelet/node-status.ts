@@ -19,6 +19,7 @@ import { leaseObject, readyCondition, type NodeCondition } from '../../topology.
 import type { ControllerDeps } from '../types.ts';
 import type { EventRecorder } from '../../runtime/events.ts';
 import { jsonClone } from '../../api/json-clone.ts';
+import { ignoringHeartbeats } from '../../runtime/heartbeats.ts';
 
 export const LEASES = 'coordination.k8s.io/leases';
 export const LEASE_NAMESPACE = 'kube-node-lease';
@@ -117,8 +118,8 @@ export function nodeStatusController(deps: ControllerDeps): Controller {
   }
   /** Nodes whose kubelet this process saw stopped ('stopped') or powered off ('off'). */
   const down = new Map<string, 'stopped' | 'off'>();
-  /** The Node each kubelet registers with, as last seen. */
-  const registrations = new Map<string, KubeObject>();
+  /** Each kubelet's Node as last seen (stored objects are frozen: keeping them is safe), to register again from. */
+  const lastSeen = new Map<string, KubeObject>();
   const recorders = new Map<string, EventRecorder>();
   const recorderFor = (node: string): EventRecorder => {
     let r = recorders.get(node);
@@ -160,8 +161,9 @@ export function nodeStatusController(deps: ControllerDeps): Controller {
     const wasDown = down.get(name);
     let node = client.get('nodes', undefined, name);
     if (!node) {
-      const reg = registrations.get(name);
-      if (!wasDown || !reg) return;
+      const seen = lastSeen.get(name);
+      if (!wasDown || !seen) return;
+      const reg = registration(seen);
       // A terminated instance's kubelet never comes back: only a Machine that still exists re-registers its Node.
       if (!machineExists(reg)) return;
       // A kubelet that starts and finds no Node registers one.
@@ -170,7 +172,7 @@ export function nodeStatusController(deps: ControllerDeps): Controller {
       fresh.status = { ...rec(reg.status), conditions: [] };
       node = await client.updateStatus('nodes', fresh);
     }
-    registrations.set(name, registration(node));
+    lastSeen.set(name, node);
     const recorder = recorderFor(name);
     let bootID: string | undefined;
     if (wasDown) {
@@ -214,8 +216,8 @@ export function nodeStatusController(deps: ControllerDeps): Controller {
   return {
     name: 'kubelet-node-status',
     watches: [
-      { resource: 'nodes', map: (n) => [n.metadata.name!] },
-      { resource: LEASES, map: (l) => (l.metadata.namespace === LEASE_NAMESPACE ? [l.metadata.name!] : []) },
+      ignoringHeartbeats({ resource: 'nodes', map: (n) => [n.metadata.name!] }),
+      ignoringHeartbeats({ resource: LEASES, map: (l) => (l.metadata.namespace === LEASE_NAMESPACE ? [l.metadata.name!] : []) }),
       { resource: FAULTS, map: (f) => { const n = faultNode(f); return n ? [n] : []; } },
     ],
     reconcile,

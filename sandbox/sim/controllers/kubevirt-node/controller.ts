@@ -13,6 +13,7 @@ import type { Controller, ReconcileResult } from '../../runtime/controller.ts';
 import { isNotFound } from '../../runtime/client.ts';
 import type { ControllerDeps } from '../types.ts';
 import { HEARTBEAT_ANNOTATION, SCHEDULABLE_LABEL } from './heartbeat.ts';
+import { ignoringHeartbeats } from '../../runtime/heartbeats.ts';
 
 export const VMIS = 'kubevirt.io/virtualmachineinstances';
 export const NODE_NAME_LABEL = 'kubevirt.io/nodeName';
@@ -97,7 +98,7 @@ export function kubevirtNodeController(deps: ControllerDeps): Controller {
   return {
     name: 'kubevirt-node',
     watches: [
-      { resource: 'nodes', map: (n) => [n.metadata.name!] },
+      ignoringHeartbeats({ resource: 'nodes', map: (n) => [n.metadata.name!] }),
       { resource: VMIS, map: (v) => { const n = v.metadata.labels?.[NODE_NAME_LABEL]; return n ? [n] : []; } },
       {
         resource: 'pods',

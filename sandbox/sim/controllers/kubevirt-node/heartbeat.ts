@@ -12,8 +12,9 @@ import { faultNode, nodeAgentsReportIn } from '../../faults/queries.ts';
 import type { Controller, ReconcileResult } from '../../runtime/controller.ts';
 import { isNotFound } from '../../runtime/client.ts';
 import type { ControllerDeps } from '../types.ts';
+import { ignoringHeartbeats, VIRT_HANDLER_HEARTBEAT } from '../../runtime/heartbeats.ts';
 
-export const HEARTBEAT_ANNOTATION = 'kubevirt.io/heartbeat';
+export const HEARTBEAT_ANNOTATION = VIRT_HANDLER_HEARTBEAT;
 export const SCHEDULABLE_LABEL = 'kubevirt.io/schedulable';
 /** Heartbeat period (upstream adds up to 1.2× jitter; the simulator keeps it exact). */
 export const HEARTBEAT_SECONDS = 60;
@@ -53,7 +54,7 @@ export function virtHandlerHeartbeatController(deps: ControllerDeps): Controller
   return {
     name: 'virt-handler-heartbeat',
     watches: [
-      { resource: 'nodes', map: (n) => [n.metadata.name!] },
+      ignoringHeartbeats({ resource: 'nodes', map: (n) => [n.metadata.name!] }),
       { resource: FAULTS, map: (f) => { const n = faultNode(f); return n ? [n] : []; } },
     ],
     reconcile,

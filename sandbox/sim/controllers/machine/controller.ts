@@ -26,6 +26,7 @@ import {
 } from './actuator.ts';
 import { getCondition, nodeCondition, setCondition, type MachineCondition } from './conditions.ts';
 import { jsonClone } from '../../api/json-clone.ts';
+import { ignoringHeartbeats } from '../../runtime/heartbeats.ts';
 
 export const MACHINES = 'machine.openshift.io/machines';
 const LEASES = 'coordination.k8s.io/leases';
@@ -271,13 +272,13 @@ export function machineController(deps: ControllerDeps): Controller {
     name: 'machine-controller',
     watches: [
       { resource: MACHINES, map: (o) => [keyOf(o)] },
-      {
+      ignoringHeartbeats({
         resource: 'nodes',
         map: (n) => {
           const ref = n.metadata.annotations?.[NODE_MACHINE_ANNOTATION];
           return ref && ref.includes('/') ? [ref] : [];
         },
-      },
+      }),
       {
         // A fault cleared on a node that is still coming up lets its kubelet report Ready.
         resource: FAULTS,

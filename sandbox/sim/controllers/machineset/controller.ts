@@ -15,6 +15,7 @@ import { NODE_MACHINE_ANNOTATION } from '../../topology.ts';
 import { isDeletePolicy, machinesToDelete } from './delete-policy.ts';
 import { machineSetStatus } from './status.ts';
 import { jsonClone } from '../../api/json-clone.ts';
+import { ignoringHeartbeats } from '../../runtime/heartbeats.ts';
 
 export const MACHINESETS = 'machine.openshift.io/machinesets';
 const MACHINES = 'machine.openshift.io/machines';
@@ -149,7 +150,7 @@ export function machineSetController(deps: ControllerDeps): Controller {
     watches: [
       { resource: MACHINESETS, map: (o) => [keyOf(o)] },
       { resource: MACHINES, map: setsOf },
-      {
+      ignoringHeartbeats({
         // Node readiness changes the set's ready and available counts.
         resource: 'nodes',
         map: (n) => {
@@ -159,7 +160,7 @@ export function machineSetController(deps: ControllerDeps): Controller {
           const m = client.get(MACHINES, namespace, name);
           return m ? setsOf(m) : [];
         },
-      },
+      }),
     ],
     reconcile,
   };

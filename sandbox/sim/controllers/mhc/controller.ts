@@ -17,6 +17,7 @@ import {
   controllerOwner, maxUnhealthyCount, needsRemediation, nodeRefOf, selectsMachine, specOf, targetString,
 } from './health.ts';
 import { jsonClone } from '../../api/json-clone.ts';
+import { ignoringHeartbeats } from '../../runtime/heartbeats.ts';
 
 export const MHCS = 'machine.openshift.io/machinehealthchecks';
 const MACHINES = 'machine.openshift.io/machines';
@@ -173,10 +174,10 @@ export function machineHealthCheckController(deps: ControllerDeps): Controller {
     watches: [
       { resource: MHCS, map: (o) => [keyOf(o)] },
       { resource: MACHINES, map: checksOf },
-      {
+      ignoringHeartbeats({
         resource: 'nodes',
         map: (n) => client.list(MACHINES).filter((m) => nodeRefOf(m)?.name === n.metadata.name).flatMap(checksOf),
-      },
+      }),
     ],
     reconcile,
   };

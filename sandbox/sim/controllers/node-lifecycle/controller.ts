@@ -16,6 +16,7 @@ import type { Taint } from '../../scheduling/taints.ts';
 import type { ControllerDeps } from '../types.ts';
 import { desiredTaints, Reason, sameTaints, silentAfter, silentConditions, type NodeCondition } from './health.ts';
 import { jsonClone } from '../../api/json-clone.ts';
+import { ignoringHeartbeats } from '../../runtime/heartbeats.ts';
 
 export const LEASES = 'coordination.k8s.io/leases';
 export const LEASE_NAMESPACE = 'kube-node-lease';
@@ -104,8 +105,8 @@ export function nodeLifecycleController(deps: ControllerDeps): Controller {
   return {
     name: 'node-lifecycle',
     watches: [
-      { resource: 'nodes', map: (n) => [n.metadata.name!] },
-      { resource: LEASES, map: (l) => (l.metadata.namespace === LEASE_NAMESPACE ? [l.metadata.name!] : []) },
+      ignoringHeartbeats({ resource: 'nodes', map: (n) => [n.metadata.name!] }),
+      ignoringHeartbeats({ resource: LEASES, map: (l) => (l.metadata.namespace === LEASE_NAMESPACE ? [l.metadata.name!] : []) }),
       // A pod that turns Ready on a node that is not: mark it again.
       { resource: 'pods', map: (p) => { const n = rec(p.spec).nodeName; return typeof n === 'string' && n && podReady(p) ? [n] : []; } },
     ],

@@ -23,6 +23,7 @@ import {
 } from './domain.ts';
 import { migratability } from './migratable.ts';
 import { jsonClone } from '../../api/json-clone.ts';
+import { ignoringHeartbeats } from '../../runtime/heartbeats.ts';
 
 const VMI_RESOURCE = 'kubevirt.io/virtualmachineinstances';
 export const EVENT_SOURCE = 'virt-handler';
@@ -279,7 +280,7 @@ export function virtHandlerController(deps: ControllerDeps): Controller {
         },
       },
       // Node and fault changes (agents stopping or coming back) and PVC changes (LiveMigratable) re-check the VMIs concerned.
-      { resource: 'nodes', map: (n) => vmisOnNode(n.metadata.name) },
+      ignoringHeartbeats({ resource: 'nodes', map: (n) => vmisOnNode(n.metadata.name) }),
       { resource: FAULTS, map: (f) => { const node = faultNode(f); return node ? vmisOnNode(node) : []; } },
       {
         resource: 'persistentvolumeclaims',
