@@ -4,6 +4,7 @@
 
 import type { KubeObject, OwnerReference } from '../../api/object.ts';
 import type { StoreEvent } from '../../store/object-store.ts';
+import { jsonEqual } from '../../kinds/core/table-cells.ts';
 import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER } from '../../api/rest-storage.ts';
 import type { Controller } from '../../runtime/controller.ts';
 import type { ControllerDeps } from '../types.ts';
@@ -28,24 +29,40 @@ function parseRefKey(k: string): Ref {
 export function garbageCollector(deps: ControllerDeps): Controller {
   const { client } = deps;
   const byUid = new Map<string, Ref>();
+  /** Owner uid → keys of its dependents, and the reverse, so an update re-indexes only its own references. */
   const dependents = new Map<string, Set<string>>();
+  const ownersOf = new Map<string, string[]>();
 
   function index(resource: string, obj: KubeObject, deleted: boolean): void {
     const uid = obj.metadata.uid!;
     const key = refKey({ resource, namespace: obj.metadata.namespace, name: obj.metadata.name! });
     if (deleted) byUid.delete(uid);
     else byUid.set(uid, { resource, namespace: obj.metadata.namespace, name: obj.metadata.name! });
-    for (const set of dependents.values()) set.delete(key);
-    if (!deleted) {
-      for (const o of obj.metadata.ownerReferences ?? []) {
-        let set = dependents.get(o.uid);
-        if (!set) dependents.set(o.uid, (set = new Set()));
-        set.add(key);
-      }
+    for (const owner of ownersOf.get(key) ?? []) {
+      const set = dependents.get(owner);
+      set?.delete(key);
+      if (set?.size === 0) dependents.delete(owner);
+    }
+    ownersOf.delete(key);
+    const refs = deleted ? [] : (obj.metadata.ownerReferences ?? []);
+    if (!refs.length) return;
+    ownersOf.set(key, refs.map((o) => o.uid));
+    for (const o of refs) {
+      let set = dependents.get(o.uid);
+      if (!set) dependents.set(o.uid, (set = new Set()));
+      set.add(key);
     }
   }
 
+  /** An update that changes neither owner references nor deletion state (a Lease renewal, a status write): nothing for the collector, as upstream's graph builder. */
+  function irrelevant(obj: KubeObject, ev: StoreEvent | undefined): boolean {
+    const before = ev?.type === 'MODIFIED' ? ev.previous : undefined;
+    return !!before && before.metadata.uid === obj.metadata.uid && !obj.metadata.deletionTimestamp && !before.metadata.deletionTimestamp
+      && jsonEqual(before.metadata.ownerReferences ?? [], obj.metadata.ownerReferences ?? []);
+  }
+
   function map(obj: KubeObject, ev: StoreEvent | undefined): string[] {
+    if (irrelevant(obj, ev)) return [];
     const resource = ev?.resource ?? resourceOf(obj);
     index(resource, obj, ev?.type === 'DELETED');
     const keys: string[] = [];
