@@ -599,6 +599,8 @@ export function compareFields(oldObj: unknown, newObj: unknown, schema: Schema |
   };
   const walk = (l: unknown, r: unknown, s: Schema | undefined, path: FieldPath): void => {
     if (l === undefined && r === undefined) return;
+    // Equal subtrees hold no differences: most of an object is unchanged by a write.
+    if (path.length && l !== undefined && deepEqual(l, r)) return;
     const shape = shapeOf(s, defs, l, r);
     if (shape.kind === 'leaf' || (isEmptyContainer(l) && isEmptyContainer(r))) {
       if (path.length) leaf(l, r, path);

@@ -122,14 +122,18 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function encodeManaged(managers: Managers, now: string): ManagedFieldsEntry[] {
-  const list = [...managers.values()].filter((m) => !m.set.isEmpty());
-  list.sort((p, q) =>
-    cmp(p.operation, q.operation)
+/** Upstream's order of entries: Apply before Update, then by time (seconds), manager, apiVersion, subresource. */
+function entryOrder(p: ManagerIdentity & { time?: string }, q: ManagerIdentity & { time?: string }): number {
+  return cmp(p.operation, q.operation)
     || timeSeconds(p.time) - timeSeconds(q.time)
     || cmp(p.manager, q.manager)
     || cmp(p.apiVersion, q.apiVersion)
-    || cmp(p.subresource ?? '', q.subresource ?? ''));
+    || cmp(p.subresource ?? '', q.subresource ?? '');
+}
+
+function encodeManaged(managers: Managers, now: string): ManagedFieldsEntry[] {
+  const list = [...managers.values()].filter((m) => !m.set.isEmpty());
+  list.sort(entryOrder);
   return list.map((m) => {
     // Key order as upstream serialises ManagedFieldsEntry.
     const e: ManagedFieldsEntry = {
@@ -211,6 +215,68 @@ export function recordUpdate(
   schema: Schema | undefined,
   defs: SchemaDefinitions,
 ): ManagedFieldsEntry[] {
+  const who: ManagerIdentity = { manager, operation: 'Update', apiVersion: opts.apiVersion };
+  if (opts.subresource) who.subresource = opts.subresource;
+  return rewriteOwnFields(oldObj, newObj, who, opts, schema, defs) ?? recordUpdateInFull(oldObj, newObj, who, opts, schema, defs);
+}
+
+/** A field path is a member of an entry's FieldsV1 (plain `f:` steps only). */
+function ownsPath(fieldsV1: unknown, path: FieldPath): boolean {
+  let node = fieldsV1;
+  for (const step of path) {
+    if (!isPlainObject(node) || !Object.hasOwn(node, step)) return false;
+    node = node[step];
+  }
+  return isPlainObject(node) && (Object.hasOwn(node, '.') || Object.keys(node).length === 0);
+}
+
+/**
+ * The common write, answered without decoding every entry: the writer only
+ * changed values of fields it already owns alone (a kubelet renewing its
+ * Lease, virt-handler stamping its heartbeat). Ownership stays as it was and
+ * only the writer's entry gets the new time. Undefined when the write is
+ * anything else; recordUpdateInFull then does the whole computation.
+ */
+function rewriteOwnFields(
+  oldObj: Record<string, unknown> | undefined, newObj: Record<string, unknown>, who: ManagerIdentity,
+  opts: UpdateOptions, schema: Schema | undefined, defs: SchemaDefinitions,
+): ManagedFieldsEntry[] | undefined {
+  const live = oldObj ? metadataOf(oldObj).managedFields : undefined;
+  if (!Array.isArray(live) || live.length === 0) return undefined;
+  const requested = metadataOf(newObj).managedFields;
+  if (!opts.subresource && requested !== undefined && !deepEqual(requested, live)) return undefined;
+  const entries = live as ManagedFieldsEntry[];
+  if (entries.some((e) => !isPlainObject(e) || e.fieldsType !== 'FieldsV1' || (e.operation !== 'Apply' && e.operation !== 'Update') || !e.apiVersion)) return undefined;
+  const id = managerId(who);
+  const mine = entries.findIndex((e) => managerId(e) === id);
+  if (mine < 0) return undefined;
+
+  const c = compareFields(withoutManagedFields(oldObj!), withoutManagedFields(newObj), schema, defs);
+  const ignored = fieldSetFromDotted(opts.ignoredRoots);
+  if (!c.added.recursiveDifference(ignored).isEmpty() || !c.removed.recursiveDifference(ignored).isEmpty()) return undefined;
+  const changed = c.modified.recursiveDifference(ignored).difference(STRIPPED).paths();
+  for (const path of changed) {
+    if (path.some((step) => !step.startsWith('f:'))) return undefined;
+    if (!ownsPath(entries[mine].fieldsV1, path)) return undefined;
+    if (entries.some((e, i) => i !== mine && ownsPath(e.fieldsV1, path))) return undefined;
+  }
+  const out = jsonClone(entries);
+  // Only a write that changed something (re)stamps the writer's entry.
+  if (changed.length) {
+    out[mine].time = opts.now;
+    out.sort(entryOrder);
+  }
+  return out;
+}
+
+export function recordUpdateInFull(
+  oldObj: Record<string, unknown> | undefined,
+  newObj: Record<string, unknown>,
+  who: ManagerIdentity,
+  opts: UpdateOptions,
+  schema: Schema | undefined,
+  defs: SchemaDefinitions,
+): ManagedFieldsEntry[] {
   const fromLive = (): Managers => decodeManaged(metadataOf(oldObj).managedFields) ?? new Map();
   let managers: Managers;
   const requested = metadataOf(newObj).managedFields;
@@ -224,8 +290,6 @@ export function recordUpdate(
 
   const before = oldObj ? withoutManagedFields(oldObj) : jsonClone(opts.createBaseline ?? {});
   const after = withoutManagedFields(newObj);
-  const who: ManagerIdentity = { manager, operation: 'Update', apiVersion: opts.apiVersion };
-  if (opts.subresource) who.subresource = opts.subresource;
   applyUpdate(managers, before, after, who, opts.now, fieldSetFromDotted(opts.ignoredRoots), schema, defs);
   return encodeManaged(managers, opts.now);
 }
