@@ -37,6 +37,34 @@ interface Running {
   busy: boolean;
 }
 
+/**
+ * The controllers of every cluster in the process share one event loop with
+ * the API server. Timers of many clusters fall due together (leases, probes,
+ * heartbeats) and their reconciles would run back to back in one turn of the
+ * loop while API requests wait; after this much work without a pause the
+ * workers let the loop serve I/O, then go on.
+ */
+const SLICE_MS = 4;
+/** A gap this long since the last reconcile ended means the loop was free meanwhile: a new slice begins. */
+const GAP_MS = 1;
+let sliceStart = 0;
+let lastEnd = 0;
+let pause: Promise<void> | undefined;
+
+/** A promise to wait on when the current slice of work is used up, else undefined. */
+function pauseIfSliceUsed(): Promise<void> | undefined {
+  if (pause) return pause;
+  const now = performance.now();
+  if (now - lastEnd > GAP_MS) sliceStart = now;
+  if (now - sliceStart < SLICE_MS) return undefined;
+  pause = new Promise<void>((resolve) => setImmediate(() => {
+    pause = undefined;
+    sliceStart = performance.now();
+    resolve();
+  }));
+  return pause;
+}
+
 export class ControllerRunner {
   private readonly running: Running[] = [];
   private stopped = false;
@@ -69,6 +97,11 @@ export class ControllerRunner {
       const key = await r.queue.get();
       if (key === undefined || this.stopped) return;
       r.busy = true;
+      const paused = pauseIfSliceUsed();
+      if (paused) {
+        await paused;
+        if (this.stopped) return;
+      }
       try {
         const res = await r.controller.reconcile(key);
         r.queue.forget(key);
@@ -83,6 +116,7 @@ export class ControllerRunner {
           r.queue.addRateLimited(key);
         }
       } finally {
+        lastEnd = performance.now();
         r.busy = false;
         r.queue.done(key);
       }
