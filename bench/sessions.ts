@@ -68,6 +68,23 @@ function cpuShare(from: NodeJS.CpuUsage, since: number): number {
   return (c.user + c.system) / 1000 / (performance.now() - since);
 }
 
+/** The machine's CPU counters (jiffies) from /proc/stat: all, and stolen by the hypervisor. */
+function cpuTimes(): { total: number; steal: number } {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return { total: fields.reduce((a, b) => a + b, 0), steal: fields[7] ?? 0 };
+  } catch {
+    return { total: 0, steal: 0 };
+  }
+}
+
+/** The share of the machine's CPU time the hypervisor gave to others since `from` (a noisy neighbour shows here). */
+function stealSince(from: { total: number; steal: number }): string {
+  const now = cpuTimes();
+  const total = now.total - from.total;
+  return total > 0 ? pct((now.steal - from.steal) / total) : 'n/a';
+}
+
 /** Collects the GC pauses of this process until stopped. */
 function gcPauses(): { stop(): { max: number; total: number } } {
   const seen = { max: 0, total: 0 };
@@ -88,7 +105,7 @@ function memory(): { heap: number; rss: number } {
   return { heap: m.heapUsed, rss: m.rss };
 }
 
-interface Session {
+export interface Session {
   ws: Workspace;
   cluster: Cluster;
   token: string;
@@ -96,7 +113,7 @@ interface Session {
 }
 
 /** The server's side: the embedded provider on a private data dir, and the sessions made so far. */
-class SessionFarm {
+export class SessionFarm {
   readonly sessions: Session[] = [];
   private readonly solution: Manifest[];
   private made = 0;
@@ -252,7 +269,7 @@ async function pollFromClient(order: PollOrder): Promise<PollFigures> {
   return JSON.parse(out.trim().split('\n').at(-1)!) as PollFigures;
 }
 
-async function pollSessions(farm: SessionFarm, sessions: Session[], seconds: number): Promise<PollFigures> {
+export async function pollSessions(farm: SessionFarm, sessions: Session[], seconds: number): Promise<PollFigures> {
   const api = await farm.provider.accessFor(sessions[0].ws);
   return pollFromClient({ url: api.server, caPem: api.caPem!, seconds, sessions: sessions.map((s) => ({ token: s.token, namespace: s.namespace })) });
 }
@@ -329,6 +346,7 @@ async function measureStep(farm: SessionFarm, total: number): Promise<StepFigure
   const cpu0 = process.cpuUsage();
   const w0 = performance.now();
   const pauses = gcPauses();
+  const machine0 = cpuTimes();
   serverLoop.enable();
   const f = await pollSessions(farm, farm.sessions.slice(0, total), STEP_SECONDS);
   serverLoop.disable();
@@ -340,7 +358,7 @@ async function measureStep(farm: SessionFarm, total: number): Promise<StepFigure
     `VMI Table GET p99 ${ms(percentile(f.vmi, 99))}, connect and TLS handshake p99 ${ms(percentile(f.handshakes, 99))}; whole poll (connect, TLS, 3 requests) p50 ${ms(percentile(f.polls, 50))}, p99 ${ms(percentile(f.polls, 99))} ` +
     `(${f.polls.length} polls${f.errors ? `, ${f.errors} failed: ${f.firstError}` : ''}${f.late ? `, ${f.late} late` : ''}); ` +
     `server ${pct(busy)} of a core, its loop delay p99 ${ms(serverLoop.percentile(99) / 1e6)}, max ${ms(serverLoop.max / 1e6)} (GC pauses up to ${ms(gcs.max)}, ${ms(gcs.total)} in all), ` +
-    `client loop p99 ${ms(f.clientLoopP99)}; load ${load()}${within ? '' : `  <- over p99 ${TARGET_P99_MS} ms${f.errors ? ' or failing' : ''}`}`;
+    `client loop p99 ${ms(f.clientLoopP99)}; load ${load()}, CPU stolen by the hypervisor ${stealSince(machine0)}${within ? '' : `  <- over p99 ${TARGET_P99_MS} ms${f.errors ? ' or failing' : ''}`}`;
   return { polls: f, within, line };
 }
 
@@ -419,4 +437,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// Importable (its SessionFarm) without running.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();
