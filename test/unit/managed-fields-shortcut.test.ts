@@ -67,6 +67,9 @@ test('writes the shortcut must not take give the whole computation\'s answer', (
   // Changes under an ignored root and request-supplied managedFields.
   write(lease, edit(lease, (c) => { c.spec.renewTime = T3; c.status.conditions = []; }), 'kubelet', { apiVersion: 'v1', now: T3, ignoredRoots: ['status'] });
   write(lease, edit(lease, (c) => { c.spec.renewTime = T3; c.metadata.managedFields = []; }), 'kubelet', { apiVersion: 'v1', now: T3 });
+  // A patch: the request carries no resourceVersion.
+  write(lease, edit(lease, (c) => { c.spec.renewTime = T3; c.metadata.resourceVersion = '7'; }), 'kubelet', { apiVersion: 'v1', now: T2 });
+  write(edit(lease, (c) => { c.metadata.resourceVersion = '7'; }), edit(lease, (c) => { c.spec.renewTime = T3; }), 'kubelet', { apiVersion: 'v1', now: T3 });
   // A writer that owns nothing yet, and one under another apiVersion.
   write(lease, edit(lease, (c) => { c.spec.renewTime = T3; }), 'someone', { apiVersion: 'v1', now: T3 });
   write(lease, edit(lease, (c) => { c.spec.renewTime = T3; }), 'kubelet', { apiVersion: 'v2', now: T3 });

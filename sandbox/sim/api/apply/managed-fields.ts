@@ -253,7 +253,8 @@ function rewriteOwnFields(
 
   const c = compareFields(withoutManagedFields(oldObj!), withoutManagedFields(newObj), schema, defs);
   const ignored = fieldSetFromDotted(opts.ignoredRoots);
-  if (!c.added.recursiveDifference(ignored).isEmpty() || !c.removed.recursiveDifference(ignored).isEmpty()) return undefined;
+  // Fields nobody can own (a patch drops metadata.resourceVersion) do not count.
+  if (!c.added.recursiveDifference(ignored).difference(STRIPPED).isEmpty() || !c.removed.recursiveDifference(ignored).difference(STRIPPED).isEmpty()) return undefined;
   const changed = c.modified.recursiveDifference(ignored).difference(STRIPPED).paths();
   for (const path of changed) {
     if (path.some((step) => !step.startsWith('f:'))) return undefined;
