@@ -94,7 +94,8 @@ export interface RunningServer {
    * does not exist yet (sized for that lab); without, a shell opened before any
    * lab start gets tokens that work once the cluster exists (and no proxy yet).
    */
-  shellAccess(user: User, opts?: { lab?: string }): Promise<ShellAccess>;
+  /** A shell's connections; `shellToken` is the token its jail already holds (kept, not issued anew). */
+  shellAccess(user: User, opts?: { lab?: string; shellToken?: string }): Promise<ShellAccess>;
   close(): Promise<void>;
 }
 
@@ -139,6 +140,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   try {
     const users = new Users(db);
     const workspaces = new Workspaces(db);
+    // No shell outlives the server process (its jails are our children): tokens handed to earlier ones are dead.
+    await workspaces.revokeAllShellTokens();
     const cluster = options.cluster ?? 'embedded';
     let provider: ClusterProvider;
     if (cluster === 'embedded') {
@@ -215,12 +218,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       closers.push(stopHttp(unix), () => rmSync(socketPath, { force: true }));
     }
 
-    const shellAccess = async (user: User, o: { lab?: string } = {}): Promise<ShellAccess> => {
+    const shellAccess = async (user: User, o: { lab?: string; shellToken?: string } = {}): Promise<ShellAccess> => {
       const ws = await workspaces.forUser(user, provider.kind);
       // The shell of a lab page: the cluster is made now, sized for the lab, so the proxy and the API answer.
       if (o.lab) await provider.ensure(ws, labPage(labsDir, o.lab).spec);
       const access = await provider.accessFor(ws);
-      const token = await workspaces.issueShellToken(ws);
+      const token = o.shellToken ?? await workspaces.issueShellToken(ws);
       return {
         cluster: access,
         ...(access.proxy ? { proxy: access.proxy } : {}),
@@ -229,6 +232,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     };
     const shells = terminals({
       dataDir, labsDir, unsafeShell: options.unsafeShell === true, shellAccess, log,
+      revokeShellToken: (token) => workspaces.revokeShellToken(token),
       sessionIsLive: (id) => ctx.sessions.isLive(id),
       ...(options.terminalPingSeconds !== undefined ? { pingSeconds: options.terminalPingSeconds } : {}),
     });

@@ -23,7 +23,9 @@ export interface TerminalsOptions {
   labsDir: string;
   /** `lab serve --unsafe-shell`: shells without the jail when bubblewrap is missing. */
   unsafeShell: boolean;
-  shellAccess(user: User, opts?: { lab?: string }): Promise<ShellAccess>;
+  shellAccess(user: User, opts?: { lab?: string; shellToken?: string }): Promise<ShellAccess>;
+  /** Revokes a shell token (its jail closed). */
+  revokeShellToken(token: string): Promise<void>;
   /** Whether a login session still holds; its terminals are closed once it does not (sign-out, expiry). */
   sessionIsLive(id: string): Promise<boolean>;
   log(line: string): void;
@@ -93,18 +95,33 @@ function shellEnvOf(access: ShellAccess): ShellEnv {
 export function terminals(o: TerminalsOptions): Terminals {
   const dataDir = join(o.dataDir, 'shells');
   openDataDirToJails(o.dataDir, o.log);
+  // One shell-API token per jail: every tab reads it from the jail's run folder, so a new tab keeps it,
+  // and it is revoked when the jail closes.
+  const tokens = new Map<string, string>();
   const manager = new TerminalManager({
     dataDir,
     unsafeShell: o.unsafeShell,
+    onJailClosed: (sessionId, reopening) => {
+      if (reopening) return;
+      const token = tokens.get(sessionId);
+      tokens.delete(sessionId);
+      if (token) o.revokeShellToken(token).catch((e: unknown) => o.log(`cannot revoke a shell token: ${e instanceof Error ? e.message : String(e)}`));
+    },
     ...(o.idleTimeoutMs !== undefined ? { idleTimeoutMs: o.idleTimeoutMs } : {}),
   });
   const handler: UpgradeHandler = (req, socket, head, session: LoginSession) => {
     const lab = labOf(req, o.labsDir);
+    const sessionId = terminalSessionId(session.user);
     acceptTerminal({ manager, prefix: TERMINALS_PREFIX, ...(o.pingSeconds !== undefined ? { pingSeconds: o.pingSeconds } : {}) }, req, socket, head, {
-      sessionId: terminalSessionId(session.user),
+      sessionId,
       stillValid: () => o.sessionIsLive(session.id),
-      // Asked only when a shell starts (a reattach needs no new token).
-      shellEnv: async () => shellEnvOf(await o.shellAccess(session.user, lab ? { lab } : {})),
+      // Asked only when a shell starts (a reattach needs nothing new).
+      shellEnv: async () => {
+        const held = tokens.get(sessionId);
+        const access = await o.shellAccess(session.user, { ...(lab ? { lab } : {}), ...(held ? { shellToken: held } : {}) });
+        tokens.set(sessionId, access.shellApi.token);
+        return shellEnvOf(access);
+      },
     });
   };
   return { manager, handler, close: () => manager.close() };

@@ -83,4 +83,8 @@ export class Workspaces {
   async revokeShellToken(token: string): Promise<void> {
     await this.db.run('DELETE FROM shell_tokens WHERE token_hash = ?', [sha256(token)]);
   }
+
+  async revokeAllShellTokens(): Promise<void> {
+    await this.db.run('DELETE FROM shell_tokens');
+  }
 }

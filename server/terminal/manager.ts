@@ -45,6 +45,12 @@ export interface TerminalManagerOptions {
   screens?: 'worker' | 'inline';
   /** Finds bwrap (default: on the PATH); tests stand in a machine without it. */
   findJail?: () => JailTools;
+  /**
+   * A session's jail closed (its last shell ended): what was handed to it can
+   * be revoked, unless `reopening` (a new shell of the session started
+   * meanwhile and its jail may hold the same things).
+   */
+  onJailClosed?: (sessionId: string, reopening: boolean) => void;
 }
 
 export const TAB_ID = /^[A-Za-z0-9_-]{1,32}$/;
@@ -184,7 +190,7 @@ export class TerminalManager {
     this.sessions.delete(sessionId);
     const closing = session.jail.then((j) => j.close(), () => {
       // The jail never opened: nothing to close.
-    });
+    }).finally(() => this.o.onJailClosed?.(sessionId, this.sessions.has(sessionId)));
     const done = closing.finally(() => { if (this.closing.get(sessionId) === done) this.closing.delete(sessionId); });
     this.closing.set(sessionId, done);
     await done;
