@@ -15,7 +15,8 @@
 //    HTTPS server (the machine's floor); beside the first step, ten real
 //    `kubectl get vmi` runs for reference.
 //
-// Run with `node --expose-gc --import tsx bench/sessions.ts` (`npm run bench`).
+// Run with `node --max-semi-space-size=64 --expose-gc --import tsx bench/sessions.ts` (`npm run bench`;
+// the flag is the one `npm start` gives the server).
 // VIRTLAB_BENCH_SESSIONS="50,100,200", VIRTLAB_BENCH_STEP_SECONDS=20 and
 // VIRTLAB_BENCH_BUDGET_SECONDS=240 (no step that would end after it) change the ramp.
 
@@ -367,6 +368,7 @@ async function main(): Promise<void> {
   const heapLimit = getHeapStatistics().heap_size_limit;
   console.log(`virtlab sessions benchmark: lab ${LAB_ID} solved in every session (2 VMs with readiness probes, 2 Services, a Route, MetalLB), real clocks at the lab's time scale`);
   console.log(`load average at the start: ${load()} (2 cores shared with other work: the figures move with it)`);
+  console.log(`node flags: ${process.execArgv.filter((a) => a.startsWith('--max-')).join(' ') || 'V8 defaults'} (npm start and npm run bench give the server --max-semi-space-size=64)`);
   const bare = await floor(TARGET_SESSIONS, 10);
   console.log(`floor: ${TARGET_SESSIONS} sessions' polls against a bare HTTPS server: API requests p50 ${ms(percentile(bare.requests, 50))}, p99 ${ms(percentile(bare.requests, 99))}; ` +
     `connect and TLS handshake p99 ${ms(percentile(bare.handshakes, 99))}; whole poll p99 ${ms(percentile(bare.polls, 99))} (what the machine and the client add by themselves)`);
