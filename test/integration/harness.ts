@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { SimHost } from '../../sandbox/sim/host.ts';
 import { ManualClock } from '../../sandbox/sim/clock.ts';
 import type { Cluster } from '../../sandbox/sim/cluster.ts';
@@ -53,6 +53,18 @@ export interface RunningCommand {
 }
 
 export const KUBECTL = process.env.KUBECTL ?? 'kubectl';
+
+/** Runs kubectl to completion with a kubeconfig of its own; HOME is the kubeconfig's folder (kubectl's cache goes there). */
+export function kubectlWith(kubeconfig: string, args: string[]): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const p = spawn(KUBECTL, args, { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dirname(kubeconfig) } });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => { stdout += d; });
+    p.stderr.on('data', (d) => { stderr += d; });
+    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
 
 export async function startSim(opts: { workers?: number; controlPlanes?: number } = {}): Promise<Sim> {
   const clock = new ManualClock(Date.now());

@@ -15,23 +15,11 @@ import { finishLab } from '../../cli/lab/finish.ts';
 import { loadLab } from '../../cli/lab/loader.ts';
 import { createProgress } from '../../cli/lab/progress.ts';
 import { connectInProcess } from '../../graders/sdk/connection.ts';
-import type { CliIO } from '../../cli/io.ts';
+import { captureIO } from '../cli-io.ts';
 import { startSim, type Sim } from './harness.ts';
 
 const LABS = fileURLToPath(new URL('../fixtures/labs', import.meta.url));
 const SCHEMA = JSON.parse(readFileSync(fileURLToPath(new URL('../../docs/grade-report.schema.json', import.meta.url)), 'utf8')) as JsonSchema;
-
-function captureIO(): CliIO & { stdout: () => string; stderr: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    out: (t) => { out += t; },
-    err: (t) => { err += t; },
-    untilStopped: () => new Promise(() => {}),
-    stdout: () => out,
-    stderr: () => err,
-  };
-}
 
 // --- A small JSON Schema (2020-12) validator: the keywords docs/grade-report.schema.json uses. ---
 

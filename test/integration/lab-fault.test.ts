@@ -5,21 +5,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { main } from '../../cli/main.ts';
-import type { CliIO } from '../../cli/io.ts';
+import { captureIO } from '../cli-io.ts';
 import { defaultFaultName, parseFaultType } from '../../cli/commands/fault.ts';
 import { startSim, type Sim } from './harness.ts';
-
-function captureIO(): CliIO & { stdout: () => string; stderr: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    out: (t) => { out += t; },
-    err: (t) => { err += t; },
-    untilStopped: () => new Promise(() => {}),
-    stdout: () => out,
-    stderr: () => err,
-  };
-}
 
 describe('lab fault', () => {
   let sim: Sim;

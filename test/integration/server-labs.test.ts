@@ -7,29 +7,17 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import type { GradeReport } from '../../graders/sdk/types.ts';
 import type { EmbeddedClusterProvider } from '../../server/embedded-clusters.ts';
 import type { Topology } from '../../server/topology.ts';
-import { KUBECTL } from './harness.ts';
+import { kubectlWith as kubectl } from './harness.ts';
 import { classroom, type ApiClient, startTestServer, type TestServer } from './server-harness.ts';
 
 type Student = ApiClient & { id: number };
 interface Answer { exitCode: number; output: string; report?: GradeReport; run?: { id: number } }
-
-function kubectl(kubeconfig: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(KUBECTL, args, { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: join(kubeconfig, '..') } });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => { stdout += d; });
-    p.stderr.on('data', (d) => { stderr += d; });
-    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 /** Reads server-sent events until one of `type` arrives. */
 async function nextEvent(base: string, cookies: Map<string, string>, type: string, trigger: () => Promise<unknown>): Promise<Record<string, unknown>> {

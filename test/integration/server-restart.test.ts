@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Database } from '../../server/db.ts';
 import { kubeconfigYaml } from '../../sandbox/sim/kubeconfig.ts';
 import type { Topology } from '../../server/topology.ts';
-import { KUBECTL } from './harness.ts';
+import { kubectlWith as kubectl } from './harness.ts';
 import { ApiClient, FIXTURE_LABS } from './server-harness.ts';
 
 const LAB_BIN = fileURLToPath(new URL('../../bin/lab.mjs', import.meta.url));
@@ -41,17 +41,6 @@ function serve(dataDir: string): Promise<Served> {
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
     child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`lab serve exited (${code}):\n${out}`)); });
-  });
-}
-
-function kubectl(kubeconfig: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(KUBECTL, args, { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: join(kubeconfig, '..') } });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => { stdout += d; });
-    p.stderr.on('data', (d) => { stderr += d; });
-    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
 }
 

@@ -8,15 +8,10 @@ import assert from 'node:assert/strict';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../cli/main.ts';
-import type { CliIO } from '../../cli/io.ts';
+import { captureIO } from '../cli-io.ts';
 import { defaultLabsDir, graderFileFor, labDirs } from '../../cli/lab/loader.ts';
 
 const FIXTURE_LABS = fileURLToPath(new URL('../fixtures/labs', import.meta.url));
-
-function captureIO(): CliIO & { text: () => string } {
-  let text = '';
-  return { out: (t) => { text += t; }, err: (t) => { text += t; }, untilStopped: () => new Promise(() => {}), text: () => text };
-}
 
 function gradedLabs(dir: string): string[] {
   return labDirs(dir).filter((d) => graderFileFor(d, basename(d)) !== undefined).map((d) => basename(d));
